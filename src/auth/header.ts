@@ -1,0 +1,66 @@
+import { EVENT_WS_SUBPROTOCOL } from '../protocol/limits';
+import type { Authorization } from '../protocol/messages';
+
+/**
+ * Encodes an authorization object as the `header-<base64url>` WebSocket subprotocol (protocol
+ * reference §1.2): JSON, UTF-8, Base64 with the URL-safe alphabet and no `=` padding. Unlike
+ * `btoa(JSON.stringify(x))` it handles any Unicode. Works in browsers and Node.
+ *
+ * @example
+ * ```ts
+ * import { encodeHeaderSubprotocol } from 'appsync-events-rx';
+ * encodeHeaderSubprotocol({ host: 'h', 'x-api-key': 'k' }); // 'header-eyJob3N0Ijoia...'
+ * ```
+ */
+export function encodeHeaderSubprotocol(authorization: Authorization): string {
+  return `header-${base64UrlEncode(JSON.stringify(authorization))}`;
+}
+
+/**
+ * The two subprotocols a connection offers: `aws-appsync-event-ws` and the `header-` token.
+ *
+ * @example
+ * ```ts
+ * import { connectionSubprotocols } from 'appsync-events-rx';
+ * new WebSocket(url, connectionSubprotocols({ host, 'x-api-key': key }));
+ * ```
+ */
+export function connectionSubprotocols(authorization: Authorization): [string, string] {
+  return [EVENT_WS_SUBPROTOCOL, encodeHeaderSubprotocol(authorization)];
+}
+
+/**
+ * UTF-8 → Base64url without padding (RFC 4648 §5).
+ *
+ * @example
+ * ```ts
+ * import { base64UrlEncode } from 'appsync-events-rx';
+ * base64UrlEncode('{}'); // 'e30'
+ * ```
+ */
+export function base64UrlEncode(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/**
+ * Base64url (padded or not, standard alphabet accepted too) → UTF-8 text. Throws on invalid input.
+ *
+ * @example
+ * ```ts
+ * import { base64UrlDecode } from 'appsync-events-rx';
+ * base64UrlDecode('e30'); // '{}'
+ * ```
+ */
+export function base64UrlDecode(encoded: string): string {
+  const b64 = encoded.replace(/-/g, '+').replace(/_/g, '/');
+  const padded = b64 + '='.repeat((4 - (b64.length % 4)) % 4);
+  const binary = atob(padded);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+}

@@ -1,0 +1,4 @@
+export * from './types';
+export * from './header';
+export * from './api-key';
+export * from './lambda';

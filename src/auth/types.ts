@@ -1,0 +1,50 @@
+import type { ObservableInput } from 'rxjs';
+import type { Authorization } from '../protocol/messages';
+
+/**
+ * What an authorization is requested for.
+ *
+ * @example
+ * ```ts
+ * import type { AuthRequestKind } from 'appsync-events-rx';
+ * const k: AuthRequestKind = 'subscribe';
+ * ```
+ */
+export type AuthRequestKind = 'connect' | 'subscribe' | 'publish' | 'http-publish';
+
+/**
+ * Everything an {@link AuthProvider} may need to build (or sign) one authorization: the kind of
+ * request, the API's HTTP host, and the exact body that a SigV4 signature covers (protocol
+ * reference §4.3): `{}` for the connection, `{"channel":…}` for subscribe,
+ * `{"channel":…,"events":[…]}` for publish — the same strings that go on the wire.
+ *
+ * @example
+ * ```ts
+ * import type { AuthRequest } from 'appsync-events-rx';
+ * const r: AuthRequest = { kind: 'connect', host: 'h.appsync-api.eu-west-1.amazonaws.com', httpUrl: 'https://h.appsync-api.eu-west-1.amazonaws.com/event', body: '{}' };
+ * ```
+ */
+export interface AuthRequest {
+  readonly kind: AuthRequestKind;
+  /** The HTTP host (or custom domain), never the realtime host. */
+  readonly host: string;
+  /** `https://<host>/event`: the URL that IAM signatures cover. */
+  readonly httpUrl: string;
+  /** The channel, for subscribe and publish. */
+  readonly channel?: string;
+  /** The exact request body to sign. */
+  readonly body: string;
+}
+
+/**
+ * Produces the {@link Authorization} object for one request. Called anew for the connection
+ * handshake and for every subscribe and publish, so rotating tokens and temporary credentials are
+ * always fresh. May answer synchronously, with a Promise, or with an Observable (first value used).
+ *
+ * @example
+ * ```ts
+ * import type { AuthProvider } from 'appsync-events-rx';
+ * const auth: AuthProvider = async ({ host }) => ({ host, Authorization: await getToken() });
+ * ```
+ */
+export type AuthProvider = (request: AuthRequest) => Authorization | PromiseLike<Authorization> | ObservableInput<Authorization>;

@@ -1,0 +1,404 @@
+/**
+ * Every error the SDK raises is an {@link AppSyncEventsError} subclass with a stable `name` and
+ * `code`. The seed Go library's error list maps onto them as follows:
+ *
+ * | Go seed                      | here                                   |
+ * |------------------------------|----------------------------------------|
+ * | `ErrChannelNotSubscribed`    | {@link ChannelNotSubscribedError}      |
+ * | `ErrTimeout`                 | {@link TimeoutError}                   |
+ * | `ErrServerMsg`               | {@link ServerError} (+ {@link UnauthorizedError}) |
+ * | `ErrUnsupportedMsgFormat`    | {@link UnsupportedMessageFormatError}  |
+ * | `ErrMarshalMsg`              | {@link MarshalError}                   |
+ * | `ErrIDExists`                | {@link IdExistsError}                  |
+ * | `ErrRecieveMsg`              | {@link ConnectionError}                |
+ * | `ErrContextEnded`            | unsubscribing from the Observable (cancellation is not an error) |
+ * | `ErrSubscriptionCalled` / `ErrUnsubscriptionCalled` | not errors here: a second subscribe shares the wire subscription, a second unsubscribe joins the first |
+ * | `ErrIDDoesNotExists`, `ErrTypeAssertion` | not reachable: unknown ids are reported on `messages$`, types are checked by the compiler and the decoder |
+ *
+ * No error message ever contains a credential: server texts pass through {@link scrubSecrets}.
+ */
+import type { MessageError } from './protocol/messages';
+
+const BRAND = Symbol.for('appsync-events-rx.error');
+
+/**
+ * Stable codes of every SDK error.
+ *
+ * @example
+ * ```ts
+ * import { ErrorCode } from 'appsync-events-rx';
+ * if (err.code === ErrorCode.Timeout) retryLater();
+ * ```
+ */
+export const ErrorCode = {
+  Validation: 'VALIDATION',
+  ChannelNotSubscribed: 'CHANNEL_NOT_SUBSCRIBED',
+  Timeout: 'TIMEOUT',
+  Server: 'SERVER_ERROR',
+  Unauthorized: 'UNAUTHORIZED',
+  UnsupportedMessageFormat: 'UNSUPPORTED_MESSAGE_FORMAT',
+  Marshal: 'MARSHAL_FAILED',
+  IdExists: 'ID_EXISTS',
+  Connection: 'CONNECTION_FAILED',
+  ConnectionClosed: 'CONNECTION_CLOSED',
+  KeepAliveTimeout: 'KEEP_ALIVE_TIMEOUT',
+  PublishOutcomeUnknown: 'PUBLISH_OUTCOME_UNKNOWN',
+} as const;
+/** Union of {@link ErrorCode} values. @example `const c: ErrorCode = 'TIMEOUT';` */
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/**
+ * Base class of every error the SDK raises. `AppSyncEventsError.is(x)` works across realms and
+ * duplicated package copies, where `instanceof` may not.
+ *
+ * @example
+ * ```ts
+ * import { AppSyncEventsError } from 'appsync-events-rx';
+ * client.publish('/default/a', [1]).subscribe({ error: (e) => AppSyncEventsError.is(e) && console.log(e.code) });
+ * ```
+ */
+export class AppSyncEventsError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: ErrorCode;
+  readonly [BRAND] = true;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message);
+    this.code = code;
+    if (options && 'cause' in options) {
+      Object.defineProperty(this, 'cause', { value: options.cause, enumerable: false, writable: true, configurable: true });
+    }
+    this.name = new.target.name;
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+
+  /** True for any SDK error (optionally of one `code`), even from another copy of the package. */
+  static is(value: unknown, code?: ErrorCode): value is AppSyncEventsError {
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[BRAND] === true &&
+      (code === undefined || (value as { code?: unknown }).code === code)
+    );
+  }
+
+  /** A plain object with the public fields, for logs (`JSON.stringify(error)`). */
+  toJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = { name: this.name, code: this.code, message: this.message };
+    for (const key of Object.keys(this)) out[key] = (this as unknown as Record<string, unknown>)[key];
+    return out;
+  }
+}
+
+/**
+ * Bad input caught before anything was sent: an invalid channel, a wildcard where none is allowed,
+ * no events, an event over 240 KB, an invalid id or configuration. `reason` says which.
+ *
+ * @example
+ * ```ts
+ * import { ValidationError } from 'appsync-events-rx';
+ * client.publish('/default/*', [1]).subscribe({ error: (e) => e instanceof ValidationError && console.log(e.reason) });
+ * ```
+ */
+export class ValidationError extends AppSyncEventsError {
+  constructor(
+    /** Which rule was broken. */
+    readonly reason:
+      | 'INVALID_CHANNEL'
+      | 'WILDCARD_NOT_ALLOWED'
+      | 'NO_EVENTS'
+      | 'EVENT_TOO_LARGE'
+      | 'INVALID_ID'
+      | 'INVALID_CONFIG'
+      | 'INVALID_ARGUMENT',
+    message: string,
+    /** For per-event problems: the event's index in the caller's array. */
+    readonly index?: number,
+  ) {
+    super(ErrorCode.Validation, message);
+  }
+}
+
+/**
+ * `unsubscribe(channel)` was called for a channel with no live subscription (seed
+ * `ErrChannelNotSubscribed`).
+ *
+ * @example
+ * ```ts
+ * import { ChannelNotSubscribedError } from 'appsync-events-rx';
+ * await client.unsubscribe('/default/x').catch((e) => e instanceof ChannelNotSubscribedError);
+ * ```
+ */
+export class ChannelNotSubscribedError extends AppSyncEventsError {
+  constructor(readonly channel: string) {
+    super(ErrorCode.ChannelNotSubscribed, `channel ${channel} is not subscribed`);
+  }
+}
+
+/**
+ * The server did not answer in time (seed `ErrTimeout`): no `connection_ack`, or no reply to a
+ * subscribe, unsubscribe or publish within the configured timeout.
+ *
+ * @example
+ * ```ts
+ * import { TimeoutError } from 'appsync-events-rx';
+ * client.publish('/default/a', [1]).subscribe({ error: (e) => e instanceof TimeoutError && console.log(e.operation, e.timeoutMs) });
+ * ```
+ */
+export class TimeoutError extends AppSyncEventsError {
+  constructor(
+    readonly operation: OperationKind,
+    readonly timeoutMs: number,
+  ) {
+    super(ErrorCode.Timeout, `server timed out: no reply to ${operation} within ${timeoutMs} ms`);
+  }
+}
+
+/**
+ * The operations that can fail with a server reply or a timeout.
+ *
+ * @example
+ * ```ts
+ * import type { OperationKind } from 'appsync-events-rx';
+ * const op: OperationKind = 'publish';
+ * ```
+ */
+export type OperationKind = 'connect' | 'subscribe' | 'unsubscribe' | 'publish' | 'http-publish';
+
+/**
+ * The server answered with errors (seed `ErrServerMsg`): `connection_error`, `subscribe_error`,
+ * `unsubscribe_error`, `publish_error`, an `error` frame, or a non-2xx HTTP publish. `errors` holds
+ * the server's `errors[]` (credential-like text scrubbed).
+ *
+ * @example
+ * ```ts
+ * import { ServerError } from 'appsync-events-rx';
+ * client.subscribe('/nope/a').subscribe({ error: (e) => e instanceof ServerError && console.log(e.errors[0]?.errorType) });
+ * ```
+ */
+export class ServerError extends AppSyncEventsError {
+  readonly errors: readonly MessageError[];
+  constructor(
+    readonly operation: OperationKind,
+    errors: readonly MessageError[],
+    /** HTTP status, for HTTP publish. */
+    readonly status?: number,
+    code: ErrorCode = ErrorCode.Server,
+  ) {
+    const clean = errors.map(scrubMessageError);
+    super(code, `server returned error on ${operation}: ${describeErrors(clean)}`);
+    this.errors = clean;
+  }
+}
+
+/**
+ * The server refused the credentials (`UnauthorizedException`, `Unauthorized`,
+ * `NotAuthorizedException`, or error code 401/403).
+ *
+ * @example
+ * ```ts
+ * import { UnauthorizedError } from 'appsync-events-rx';
+ * client.connect().catch((e) => { if (e instanceof UnauthorizedError) signIn(); });
+ * ```
+ */
+export class UnauthorizedError extends ServerError {
+  constructor(operation: OperationKind, errors: readonly MessageError[], status?: number) {
+    super(operation, errors, status, ErrorCode.Unauthorized);
+  }
+}
+
+const AUTH_ERROR_TYPES = new Set(['UnauthorizedException', 'Unauthorized', 'NotAuthorizedException', 'ForbiddenException']);
+
+/**
+ * Whether a server error list says the credentials were refused.
+ *
+ * @example
+ * ```ts
+ * import { isAuthorizationFailure } from 'appsync-events-rx';
+ * isAuthorizationFailure([{ errorType: 'UnauthorizedException' }]); // true
+ * ```
+ */
+export function isAuthorizationFailure(errors: readonly MessageError[]): boolean {
+  return errors.some((e) => AUTH_ERROR_TYPES.has(e.errorType) || e.errorCode === 401 || e.errorCode === 403);
+}
+
+/**
+ * Builds the right {@link ServerError} subclass for a server error list.
+ *
+ * @example
+ * ```ts
+ * import { serverError } from 'appsync-events-rx';
+ * serverError('subscribe', [{ errorType: 'Unauthorized' }]).code; // 'UNAUTHORIZED'
+ * ```
+ */
+export function serverError(operation: OperationKind, errors: readonly MessageError[], status?: number): ServerError {
+  return isAuthorizationFailure(errors) ? new UnauthorizedError(operation, errors, status) : new ServerError(operation, errors, status);
+}
+
+/**
+ * A frame from the server could not be decoded (seed `ErrUnsupportedMsgFormat`). Reported on
+ * `connectionState$`/`protocolErrors$`, never thrown inside the socket listener.
+ *
+ * @example
+ * ```ts
+ * import { UnsupportedMessageFormatError } from 'appsync-events-rx';
+ * const e = new UnsupportedMessageFormatError('frame is not JSON', 'oops');
+ * console.log(e.excerpt);
+ * ```
+ */
+export class UnsupportedMessageFormatError extends AppSyncEventsError {
+  constructor(
+    readonly detail: string,
+    /** The start of the offending frame (at most 200 characters). */
+    readonly excerpt: string,
+  ) {
+    super(ErrorCode.UnsupportedMessageFormat, `unsupported message format: ${detail}`);
+  }
+}
+
+/**
+ * An event could not be serialised to JSON (seed `ErrMarshalMsg`): `undefined`, a function, a
+ * `BigInt`, a cycle, or a `toJSON` that throws.
+ *
+ * @example
+ * ```ts
+ * import { MarshalError } from 'appsync-events-rx';
+ * client.publish('/default/a', [10n]).subscribe({ error: (e) => e instanceof MarshalError && console.log(e.index) });
+ * ```
+ */
+export class MarshalError extends AppSyncEventsError {
+  constructor(
+    readonly index: number,
+    cause?: unknown,
+  ) {
+    super(ErrorCode.Marshal, `failed to marshal event ${index} to JSON${cause instanceof Error ? `: ${cause.message}` : ''}`, { cause });
+  }
+}
+
+/**
+ * The id generator returned an id that is already in use or breaks the id grammar (seed
+ * `ErrIDExists`).
+ *
+ * @example
+ * ```ts
+ * import { IdExistsError } from 'appsync-events-rx';
+ * const e = new IdExistsError('abc');
+ * ```
+ */
+export class IdExistsError extends AppSyncEventsError {
+  constructor(readonly id: string) {
+    super(ErrorCode.IdExists, `operation id ${id} is already in use`);
+  }
+}
+
+/**
+ * The WebSocket failed: it could not be opened, or it closed unexpectedly (seed `ErrRecieveMsg`).
+ * `closeCode`/`closeReason` are the WebSocket close frame's, when there was one.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionError } from 'appsync-events-rx';
+ * client.connectionState$.subscribe((s) => s.status === 'closed' && s.error instanceof ConnectionError && console.log(s.error.closeCode));
+ * ```
+ */
+export class ConnectionError extends AppSyncEventsError {
+  constructor(
+    message: string,
+    readonly closeCode?: number,
+    readonly closeReason?: string,
+    cause?: unknown,
+  ) {
+    super(ErrorCode.Connection, message, { cause });
+  }
+}
+
+/**
+ * The operation could not complete because the client was closed (or its connection ended for
+ * good) before it was answered.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionClosedError } from 'appsync-events-rx';
+ * const e = new ConnectionClosedError('publish');
+ * ```
+ */
+export class ConnectionClosedError extends AppSyncEventsError {
+  constructor(readonly operation: OperationKind | 'client') {
+    super(ErrorCode.ConnectionClosed, `connection closed before ${operation} completed`);
+  }
+}
+
+/**
+ * No frame arrived within `connectionTimeoutMs` of the previous one: the connection is presumed
+ * dead.
+ *
+ * @example
+ * ```ts
+ * import { KeepAliveTimeoutError } from 'appsync-events-rx';
+ * const e = new KeepAliveTimeoutError(300000);
+ * ```
+ */
+export class KeepAliveTimeoutError extends AppSyncEventsError {
+  constructor(readonly timeoutMs: number) {
+    super(ErrorCode.KeepAliveTimeout, `no message from the server for ${timeoutMs} ms (keep-alive timeout)`);
+  }
+}
+
+/**
+ * A publish frame was sent but the socket dropped before its reply: the events may or may not
+ * have been published. Never retried silently.
+ *
+ * @example
+ * ```ts
+ * import { PublishOutcomeUnknownError } from 'appsync-events-rx';
+ * const e = new PublishOutcomeUnknownError('/default/a', [0, 1]);
+ * ```
+ */
+export class PublishOutcomeUnknownError extends AppSyncEventsError {
+  constructor(
+    readonly channel: string,
+    /** Indices (in the caller's array) whose outcome is unknown. */
+    readonly indices: readonly number[],
+    cause?: unknown,
+  ) {
+    super(ErrorCode.PublishOutcomeUnknown, `publish to ${channel}: connection lost before the server answered; outcome unknown`, { cause });
+  }
+}
+
+const SECRET_PATTERNS: readonly RegExp[] = [
+  /(x-api-key|x-amz-security-token|authorization|x-amz-signature)(\s*[:=]\s*)("?)[^\s",;]+/gi,
+  /(Signature=)[0-9a-f]+/gi,
+  /(Credential=)[A-Z0-9]+/g,
+  /\bda2-[a-z0-9]{20,}\b/gi,
+  /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g,
+];
+
+/**
+ * Removes anything that looks like a credential (API key, bearer/JWT token, SigV4 signature,
+ * session token, access key id) from a server-supplied text. The service's SigV4 mismatch message
+ * quotes the canonical request, session token included; this keeps it out of errors and logs.
+ *
+ * @example
+ * ```ts
+ * import { scrubSecrets } from 'appsync-events-rx';
+ * scrubSecrets('x-api-key:da2-abcdefghijklmnopqrstuvwxyz'); // 'x-api-key:[redacted]'
+ * ```
+ */
+export function scrubSecrets(text: string): string {
+  let out = text;
+  out = out.replace(SECRET_PATTERNS[0] as RegExp, '$1$2$3[redacted]');
+  out = out.replace(SECRET_PATTERNS[1] as RegExp, '$1[redacted]');
+  out = out.replace(SECRET_PATTERNS[2] as RegExp, '$1[redacted]');
+  out = out.replace(SECRET_PATTERNS[3] as RegExp, '[redacted]');
+  out = out.replace(SECRET_PATTERNS[4] as RegExp, '[redacted]');
+  return out;
+}
+
+function scrubMessageError(e: MessageError): MessageError {
+  return e.message === undefined ? e : { ...e, message: scrubSecrets(e.message) };
+}
+
+function describeErrors(errors: readonly MessageError[]): string {
+  if (errors.length === 0) return 'no details';
+  return errors.map((e) => (e.message ? `${e.errorType}: ${e.message}` : e.errorType)).join('; ');
+}

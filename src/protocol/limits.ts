@@ -1,0 +1,152 @@
+/**
+ * Documented limits of the AppSync Events API (protocol reference §6.1). The client validates
+ * against them before sending anything and the emulator enforces them, so the two never disagree.
+ *
+ * @example
+ * ```ts
+ * import { MAX_EVENTS_PER_PUBLISH } from 'appsync-events-rx';
+ * console.log(MAX_EVENTS_PER_PUBLISH); // 5
+ * ```
+ */
+export const MAX_EVENTS_PER_PUBLISH = 5;
+
+/**
+ * Largest event, in UTF-8 bytes. The service says "240 KB"; we read KB as 1024 bytes (the binary
+ * unit AWS quota pages use), so 245,760 bytes. [UNK whether it is 240,000; the larger reading
+ * never rejects something the service would accept, and the service still has the last word.]
+ *
+ * @example
+ * ```ts
+ * import { MAX_EVENT_BYTES } from 'appsync-events-rx';
+ * console.log(MAX_EVENT_BYTES); // 245760
+ * ```
+ */
+export const MAX_EVENT_BYTES = 240 * 1024;
+
+/**
+ * Most subscriptions one WebSocket connection may hold (the 201st is refused).
+ *
+ * @example
+ * ```ts
+ * import { MAX_SUBSCRIPTIONS_PER_CONNECTION } from 'appsync-events-rx';
+ * console.log(MAX_SUBSCRIPTIONS_PER_CONNECTION); // 200
+ * ```
+ */
+export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 200;
+
+/**
+ * Most segments in a channel path, the namespace and a trailing `*` included.
+ *
+ * @example
+ * ```ts
+ * import { MAX_CHANNEL_SEGMENTS } from 'appsync-events-rx';
+ * console.log(MAX_CHANNEL_SEGMENTS); // 5
+ * ```
+ */
+export const MAX_CHANNEL_SEGMENTS = 5;
+
+/**
+ * Longest channel segment, in characters.
+ *
+ * @example
+ * ```ts
+ * import { MAX_SEGMENT_LENGTH } from 'appsync-events-rx';
+ * console.log(MAX_SEGMENT_LENGTH); // 50
+ * ```
+ */
+export const MAX_SEGMENT_LENGTH = 50;
+
+/**
+ * Operation id grammar: 1–128 characters of letters, digits, `-`, `_` and `+` (§3).
+ *
+ * @example
+ * ```ts
+ * import { OPERATION_ID_PATTERN } from 'appsync-events-rx';
+ * OPERATION_ID_PATTERN.test('V1StGXR8_Z5jdHi6B-myT'); // true
+ * ```
+ */
+export const OPERATION_ID_PATTERN = /^[a-zA-Z0-9_+-]{1,128}$/;
+
+/**
+ * `connectionTimeoutMs` that the service sends in `connection_ack`, and the client's fallback when
+ * an ack omits it.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_CONNECTION_TIMEOUT_MS } from 'appsync-events-rx';
+ * console.log(DEFAULT_CONNECTION_TIMEOUT_MS); // 300000
+ * ```
+ */
+export const DEFAULT_CONNECTION_TIMEOUT_MS = 300_000;
+
+/**
+ * Interval at which the service sends `ka` frames.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_KEEP_ALIVE_INTERVAL_MS } from 'appsync-events-rx';
+ * console.log(DEFAULT_KEEP_ALIVE_INTERVAL_MS); // 60000
+ * ```
+ */
+export const DEFAULT_KEEP_ALIVE_INTERVAL_MS = 60_000;
+
+/**
+ * WebSocket publish requests allowed per connection per second.
+ *
+ * @example
+ * ```ts
+ * import { MAX_WS_PUBLISH_PER_SECOND } from 'appsync-events-rx';
+ * console.log(MAX_WS_PUBLISH_PER_SECOND); // 25
+ * ```
+ */
+export const MAX_WS_PUBLISH_PER_SECOND = 25;
+
+/**
+ * Longest life of one WebSocket connection; the service closes it after that.
+ *
+ * @example
+ * ```ts
+ * import { MAX_CONNECTION_AGE_MS } from 'appsync-events-rx';
+ * console.log(MAX_CONNECTION_AGE_MS / 3_600_000); // 24
+ * ```
+ */
+export const MAX_CONNECTION_AGE_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The WebSocket subprotocol every Event API connection offers and the server selects.
+ *
+ * @example
+ * ```ts
+ * import { EVENT_WS_SUBPROTOCOL } from 'appsync-events-rx';
+ * console.log(EVENT_WS_SUBPROTOCOL); // 'aws-appsync-event-ws'
+ * ```
+ */
+export const EVENT_WS_SUBPROTOCOL = 'aws-appsync-event-ws';
+
+/**
+ * Number of UTF-8 bytes needed to encode `text`, computed without allocating (works in browsers
+ * and Node). Lone surrogates count as 3 bytes, as `TextEncoder` replaces them with U+FFFD.
+ *
+ * @example
+ * ```ts
+ * import { utf8ByteLength } from 'appsync-events-rx';
+ * utf8ByteLength('héllo'); // 6
+ * ```
+ */
+export function utf8ByteLength(text: string): number {
+  let bytes = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        bytes += 4;
+        i++;
+      } else bytes += 3;
+    } else bytes += 3;
+  }
+  return bytes;
+}

@@ -1,0 +1,92 @@
+import { MAX_EVENTS_PER_PUBLISH, MAX_EVENT_BYTES, OPERATION_ID_PATTERN, utf8ByteLength } from './limits';
+
+/**
+ * A rule broken by a frame or an argument, described the way the service would: an `errorType`
+ * from protocol reference §2.6 and a human-readable message.
+ *
+ * @example
+ * ```ts
+ * import { checkOperationId } from 'appsync-events-rx';
+ * const v = checkOperationId('has space');
+ * if (v) console.log(v.errorType, v.message);
+ * ```
+ */
+export interface ProtocolViolation {
+  readonly errorType: string;
+  readonly message: string;
+}
+
+/**
+ * Checks an operation id against `^[a-zA-Z0-9-_+]{1,128}$`.
+ *
+ * @example
+ * ```ts
+ * import { checkOperationId } from 'appsync-events-rx';
+ * checkOperationId('abc-123'); // undefined: valid
+ * ```
+ */
+export function checkOperationId(id: unknown): ProtocolViolation | undefined {
+  if (typeof id !== 'string') return { errorType: 'BadRequestException', message: 'Operation id is missing or not a string' };
+  if (!OPERATION_ID_PATTERN.test(id)) {
+    return {
+      errorType: 'BadRequestException',
+      message: `Operation id must be 1-128 characters of letters, digits, "-", "_" or "+" (got ${id.length} characters)`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Checks the number of events in one publish request: at least one, at most five.
+ *
+ * @example
+ * ```ts
+ * import { checkEventCount } from 'appsync-events-rx';
+ * checkEventCount(6)?.message; // 'A publish request carries 1 to 5 events, got 6'
+ * ```
+ */
+export function checkEventCount(count: number): ProtocolViolation | undefined {
+  if (count < 1 || count > MAX_EVENTS_PER_PUBLISH) {
+    return { errorType: 'BadRequestException', message: `A publish request carries 1 to ${MAX_EVENTS_PER_PUBLISH} events, got ${count}` };
+  }
+  return undefined;
+}
+
+/**
+ * Checks the size of one encoded event (UTF-8 bytes ≤ {@link MAX_EVENT_BYTES}). The service reports
+ * this per event, with code `EventTooLargeException`.
+ *
+ * @example
+ * ```ts
+ * import { checkEventSize } from 'appsync-events-rx';
+ * checkEventSize('{"a":1}'); // undefined
+ * ```
+ */
+export function checkEventSize(encoded: string): ProtocolViolation | undefined {
+  // Cheap pre-check: a string can never take more than 3 UTF-8 bytes per UTF-16 unit.
+  if (encoded.length * 3 <= MAX_EVENT_BYTES) return undefined;
+  const bytes = utf8ByteLength(encoded);
+  if (bytes > MAX_EVENT_BYTES) {
+    return { errorType: 'EventTooLargeException', message: `Event is ${bytes} bytes; the limit is ${MAX_EVENT_BYTES} bytes (240 KB)` };
+  }
+  return undefined;
+}
+
+/**
+ * Checks that a published event string holds valid JSON (any JSON value).
+ *
+ * @example
+ * ```ts
+ * import { checkEventJson } from 'appsync-events-rx';
+ * checkEventJson('hi')?.errorType; // 'BadRequestException'
+ * ```
+ */
+export function checkEventJson(event: unknown): ProtocolViolation | undefined {
+  if (typeof event !== 'string') return { errorType: 'BadRequestException', message: 'Each event must be a string containing JSON' };
+  try {
+    JSON.parse(event);
+    return undefined;
+  } catch {
+    return { errorType: 'BadRequestException', message: 'Each event must be a string containing valid JSON' };
+  }
+}
