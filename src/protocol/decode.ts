@@ -1,4 +1,4 @@
-import { UnsupportedMessageFormatError } from '../errors';
+import { scrubSecrets, UnsupportedMessageFormatError } from '../errors';
 import { DEFAULT_CONNECTION_TIMEOUT_MS } from './limits';
 import type { MessageError, ReceiveMessage, ReceiveMessageFailedEvent, SendMessage } from './messages';
 import type { ProtocolViolation } from './validate';
@@ -12,8 +12,9 @@ type Json = Record<string, unknown>;
  * checks; the parsed object itself is returned.
  *
  * Leniency (protocol reference §2.5/§2.6): `data.event` given as a one-element array is unwrapped;
- * a missing `connectionTimeoutMs` becomes 300000; missing `successful`/`failed`/`errors` become
- * empty lists; an `errors[]` entry without `errorType` becomes `"Unknown"`.
+ * a missing, non-positive or non-finite `connectionTimeoutMs` (`1e400` parses as `Infinity`)
+ * becomes 300000; missing `successful`/`failed`/`errors` become empty lists; an `errors[]` entry
+ * without `errorType` becomes `"Unknown"`.
  *
  * @example
  * ```ts
@@ -68,7 +69,7 @@ export function decodeReceiveMessage(frame: unknown): ReceiveMessage | Unsupport
       return { type: 'connection_error', errors: errorList(m.errors) };
     case 'connection_ack': {
       const t = m.connectionTimeoutMs;
-      return { type: 'connection_ack', connectionTimeoutMs: typeof t === 'number' && t > 0 ? t : DEFAULT_CONNECTION_TIMEOUT_MS };
+      return { type: 'connection_ack', connectionTimeoutMs: typeof t === 'number' && Number.isFinite(t) && t > 0 ? t : DEFAULT_CONNECTION_TIMEOUT_MS };
     }
     default:
       return bad(typeof m.type === 'string' ? `unknown message type "${clip(m.type)}"` : 'frame without a string type', frame);
@@ -186,7 +187,9 @@ function errorList(list: unknown): MessageError[] {
 }
 
 function bad(detail: string, frame: string): UnsupportedMessageFormatError {
-  return new UnsupportedMessageFormatError(detail, clip(frame, 200));
+  // The excerpt ends up in logs: scrub it like any server text (a SigV4 mismatch message quotes the
+  // session token), and before clipping, so that a cut cannot hide a secret from the patterns.
+  return new UnsupportedMessageFormatError(detail, clip(scrubSecrets(frame), 200));
 }
 
 function describe(value: unknown): string {

@@ -20,13 +20,15 @@ export interface ResolvedEndpoints {
 }
 
 const AWS_HOST = /^([a-z0-9]+)\.appsync-api\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/i;
+const AWS_REALTIME_HOST = /^([a-z0-9]+)\.appsync-realtime-api\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/i;
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])(:\d+)?$/i;
 
 /**
  * Derives both endpoints from what a user configures (protocol reference §1.1). `httpEndpoint`
  * may be an AppSync host (`<id>.appsync-api.<region>.amazonaws.com`), a URL (`https://…/event`),
  * or a custom domain. Without `realtimeEndpoint`, AWS hosts map `appsync-api` →
- * `appsync-realtime-api`; other hosts (custom domains, the emulator) serve both paths.
+ * `appsync-realtime-api`; other hosts (custom domains, the emulator) serve both paths. An AWS
+ * realtime host given as `httpEndpoint` is refused: it is never the right `host`.
  * Plain `http://`/`ws://` is accepted for loopback hosts, and elsewhere only with
  * `allowInsecure`. Throws {@link ValidationError} (`INVALID_CONFIG`) on anything else.
  *
@@ -38,6 +40,14 @@ const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])(:\d+)?$/i;
  */
 export function resolveEndpoints(httpEndpoint: string, realtimeEndpoint?: string, allowInsecure = false): ResolvedEndpoints {
   const http = parseEndpoint(httpEndpoint, 'httpEndpoint', ['https:', 'http:'], allowInsecure);
+  // The HTTP host goes into every authorization object (§1.3) and receives HTTP publishes; the
+  // realtime host would be wrong for both, so say so instead of failing later with a 401.
+  if (AWS_REALTIME_HOST.test(http.host)) {
+    throw new ValidationError(
+      'INVALID_CONFIG',
+      `httpEndpoint must be the API's HTTP host (<id>.appsync-api.<region>...), not its realtime host: ${http.host}`,
+    );
+  }
   let realtime: { secure: boolean; host: string };
   if (realtimeEndpoint !== undefined && realtimeEndpoint !== '') {
     realtime = parseEndpoint(realtimeEndpoint, 'realtimeEndpoint', ['wss:', 'ws:', 'https:', 'http:'], allowInsecure);

@@ -46,7 +46,8 @@ export function checkOperationId(id: unknown): ProtocolViolation | undefined {
  * ```
  */
 export function checkEventCount(count: number): ProtocolViolation | undefined {
-  if (count < 1 || count > MAX_EVENTS_PER_PUBLISH) {
+  // `!(…)` so that NaN and fractions are refused too: every comparison with NaN is false.
+  if (!(Number.isInteger(count) && count >= 1 && count <= MAX_EVENTS_PER_PUBLISH)) {
     return { errorType: 'BadRequestException', message: `A publish request carries 1 to ${MAX_EVENTS_PER_PUBLISH} events, got ${count}` };
   }
   return undefined;
