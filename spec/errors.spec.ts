@@ -260,3 +260,27 @@ describe('scrubSecrets', () => {
     expect(scrubSecrets(text)).toBe('x-api-key:[redacted]');
   });
 });
+
+describe('scrubSecrets: quoted keys, bearer tokens and query-style parameters', () => {
+  it.each([
+    ['Authorization: Bearer secret-lambda-token-123', 'secret-lambda-token-123'],
+    ['{"x-amz-security-token":"IQoJsessiontoken"}', 'IQoJsessiontoken'],
+    ['{"authorization":"my-lambda-token"}', 'my-lambda-token'],
+    ['{"x-api-key":"da2-short"}', 'da2-short'],
+    ['X-Amz-Security-Token=abc123token&X-Amz-Date=1', 'abc123token'],
+  ])('removes the secret from %s', (text, secret) => {
+    const out = scrubSecrets(text);
+    expect(out).not.toContain(secret);
+    expect(out).toContain('[redacted]');
+  });
+
+  it('keeps the parameters after a redacted query value', () => {
+    expect(scrubSecrets('X-Amz-Security-Token=abc&X-Amz-Date=1')).toBe('X-Amz-Security-Token=[redacted]&X-Amz-Date=1');
+  });
+
+  it('scrubs the close reason of a ConnectionError', () => {
+    const e = new ConnectionError('closed', 1000, 'x-api-key: da2-abcdefghijklmnopqrstuvwxyz');
+    expect(e.closeReason).not.toContain('da2-abcdefghijklmnopqrstuvwxyz');
+    expect(JSON.stringify(e)).not.toContain('da2-abcdefghijklmnopqrstuvwxyz');
+  });
+});

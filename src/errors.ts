@@ -110,7 +110,8 @@ export class ValidationError extends AppSyncEventsError {
       | 'EVENT_TOO_LARGE'
       | 'INVALID_ID'
       | 'INVALID_CONFIG'
-      | 'INVALID_ARGUMENT',
+      | 'INVALID_ARGUMENT'
+      | 'AUTH_PROVIDER_FAILED',
     message: string,
     /** For per-event problems: the event's index in the caller's array. */
     readonly index?: number,
@@ -305,11 +306,20 @@ export class ConnectionError extends AppSyncEventsError {
   constructor(
     message: string,
     readonly closeCode?: number,
-    readonly closeReason?: string,
+    closeReason?: string,
     cause?: unknown,
   ) {
-    super(ErrorCode.Connection, message, { cause });
+    super(ErrorCode.Connection, scrubSecrets(message), { cause });
+    if (closeReason !== undefined) this.closeReason = scrubSecrets(closeReason);
+    const status = /Unexpected server response: (\d{3})/.exec(message);
+    if (status) this.httpStatus = Number(status[1]);
   }
+
+  /** The close frame's reason, scrubbed of anything credential-like. */
+  readonly closeReason?: string;
+
+  /** HTTP status of a refused WebSocket upgrade, when the platform reports it (Node does, browsers don't). */
+  readonly httpStatus?: number;
 }
 
 /**
@@ -366,7 +376,7 @@ export class PublishOutcomeUnknownError extends AppSyncEventsError {
 }
 
 const SECRET_PATTERNS: readonly RegExp[] = [
-  /(x-api-key|x-amz-security-token|authorization|x-amz-signature)(\s*[:=]\s*)("?)[^\s",;]+/gi,
+  /((?:x-api-key|x-amz-security-token|authorization|x-amz-signature|x-amz-credential)"?\s*[:=]\s*"?)(?:Bearer\s+)?[^\s",;&]+/gi,
   /(Signature=)[0-9a-f]+/gi,
   /(Credential=)[A-Z0-9]+/g,
   /\bda2-[a-z0-9]{20,}\b/gi,
@@ -386,7 +396,7 @@ const SECRET_PATTERNS: readonly RegExp[] = [
  */
 export function scrubSecrets(text: string): string {
   let out = text;
-  out = out.replace(SECRET_PATTERNS[0] as RegExp, '$1$2$3[redacted]');
+  out = out.replace(SECRET_PATTERNS[0] as RegExp, '$1[redacted]');
   out = out.replace(SECRET_PATTERNS[1] as RegExp, '$1[redacted]');
   out = out.replace(SECRET_PATTERNS[2] as RegExp, '$1[redacted]');
   out = out.replace(SECRET_PATTERNS[3] as RegExp, '[redacted]');

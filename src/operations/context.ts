@@ -1,0 +1,78 @@
+import type { SchedulerLike, Subject } from 'rxjs';
+import type { AuthProvider, AuthRequest, AuthRequestKind } from '../auth/types';
+import type { Connection } from '../connection/connection';
+import { IdExistsError, ValidationError, type AppSyncEventsError } from '../errors';
+import type { ResolvedEndpoints } from '../protocol/endpoints';
+import { checkOperationId } from '../protocol/validate';
+import type { Router } from './router';
+
+/**
+ * What every operation needs from the client: the connection, the router, time, ids and auth.
+ *
+ * @example
+ * ```ts
+ * const ctx = new OperationContext({ connection, router, scheduler, endpoints, auth, headers: {}, requestTimeoutMs: 15000, generateId: nanoid, protocolErrors });
+ * ```
+ */
+export class OperationContext {
+  readonly connection: Connection;
+  readonly router: Router;
+  readonly scheduler: SchedulerLike;
+  readonly endpoints: ResolvedEndpoints;
+  readonly auth: AuthProvider;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly requestTimeoutMs: number;
+  readonly protocolErrors: Subject<AppSyncEventsError>;
+  private readonly generateId: () => string;
+
+  constructor(init: {
+    connection: Connection;
+    router: Router;
+    scheduler: SchedulerLike;
+    endpoints: ResolvedEndpoints;
+    auth: AuthProvider;
+    headers: Readonly<Record<string, string>>;
+    requestTimeoutMs: number;
+    generateId: () => string;
+    protocolErrors: Subject<AppSyncEventsError>;
+  }) {
+    this.connection = init.connection;
+    this.router = init.router;
+    this.scheduler = init.scheduler;
+    this.endpoints = init.endpoints;
+    this.auth = init.auth;
+    this.headers = init.headers;
+    this.requestTimeoutMs = init.requestTimeoutMs;
+    this.generateId = init.generateId;
+    this.protocolErrors = init.protocolErrors;
+  }
+
+  /** A fresh operation id: valid per the id grammar and not in use (else a typed error is thrown). */
+  newId(): string {
+    const id = this.generateId();
+    if (checkOperationId(id) !== undefined) {
+      throw new ValidationError('INVALID_ID', 'generateId returned an id that is not 1-128 characters of [A-Za-z0-9_+-]');
+    }
+    if (this.router.has(id)) throw new IdExistsError(id);
+    return id;
+  }
+
+  /**
+   * An {@link AuthRequest} whose `body` is computed only if the provider reads it (API keys and
+   * tokens never do; SigV4 does), so the publish hot path does not serialise the events twice.
+   */
+  authRequest(kind: AuthRequestKind, channel: string, body: () => string): AuthRequest {
+    let cached: string | undefined;
+    const { host, httpUrl } = this.endpoints;
+    return {
+      kind,
+      host,
+      httpUrl,
+      channel,
+      get body(): string {
+        if (cached === undefined) cached = body();
+        return cached;
+      },
+    };
+  }
+}
