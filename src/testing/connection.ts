@@ -1,0 +1,310 @@
+import type { IncomingMessage } from 'node:http';
+import { WebSocket, type RawData } from 'ws';
+import { channelMatches, parseChannel, type ChannelPath } from '../protocol/channel';
+import { decodeSendMessage, type SendMessageDecodeResult } from '../protocol/decode';
+import type { MessageError, PublishMessage, SubscribeMessage } from '../protocol/messages';
+import { checkEventCount, checkEventJson, checkOperationId } from '../protocol/validate';
+import { UNAUTHORIZED, authorize, headerRecord, lowerCaseKeys, type AuthOutcome, type ConnectAuth } from './auth';
+import { handlerContext, runOnSubscribe } from './handlers';
+import type { EmulatorHub } from './hub';
+import { runPublish } from './publish';
+import { TimerSet } from './timers';
+
+/** Largest delay `setTimeout` honours; longer ages are simply never reached. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+type Frame = { readonly type: string; readonly id?: string } & Record<string, unknown>;
+
+/**
+ * One accepted WebSocket connection: authorizes the handshake, then processes the client's frames
+ * strictly in arrival order (a promise chain, so async validators and handlers cannot reorder
+ * replies), holds the connection's subscriptions and delivers broadcast events to them. Owns its
+ * `ka` interval, its max-age timer and any delayed replies, and clears them all when the socket
+ * closes.
+ *
+ * @example
+ * ```ts
+ * import { Connection } from './connection';
+ * wss.handleUpgrade(req, socket, head, (ws) => new Connection(hub, ws, req, readConnectAuth(req)));
+ * ```
+ */
+export class Connection {
+  readonly id: string;
+  private readonly subscriptions = new Map<string, ChannelPath>();
+  private readonly timers = new TimerSet();
+  private readonly connectAuth: Promise<AuthOutcome>;
+  private readonly upgradeHeaders: Record<string, string>;
+  private authorized: boolean | undefined;
+  private rejected = false;
+  private disposed = false;
+  private queue: Promise<void> = Promise.resolve();
+  private publishTimes: number[] = [];
+
+  constructor(
+    private readonly hub: EmulatorHub,
+    private readonly ws: WebSocket,
+    req: IncomingMessage,
+    auth: ConnectAuth,
+  ) {
+    this.id = hub.nextConnectionId();
+    this.upgradeHeaders = headerRecord(req.headers);
+    delete this.upgradeHeaders['sec-websocket-protocol'];
+    delete this.upgradeHeaders['sec-websocket-key'];
+    hub.connections.set(this.id, this);
+    this.connectAuth = this.authorizeConnect(auth).then((outcome) => {
+      this.authorized = outcome.ok;
+      return outcome;
+    });
+
+    const config = hub.config;
+    this.timers.interval(() => {
+      if (!this.hub.faults.keepAlivePaused && this.authorized !== false) this.send({ type: 'ka' });
+    }, config.keepAliveIntervalMs);
+    if (config.maxConnectionAgeMs <= MAX_TIMER_MS) {
+      this.timers.timeout(() => this.close(1000, 'Connection reached its maximum age'), config.maxConnectionAgeMs);
+    }
+
+    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    ws.on('close', () => this.dispose());
+    // ws reports protocol violations here and then closes the socket; nothing else to do.
+    ws.on('error', () => undefined);
+  }
+
+  /** Live subscriptions on this connection. */
+  get subscriptionCount(): number {
+    return this.subscriptions.size;
+  }
+
+  /** Sends one `data` frame per event per subscription of this connection that matches `channel`. */
+  deliver(channel: ChannelPath, events: readonly string[]): void {
+    if (this.subscriptions.size === 0) return;
+    for (const event of events) {
+      for (const [id, subscription] of this.subscriptions) {
+        if (channelMatches(subscription, channel)) this.send({ type: 'data', id, event });
+      }
+    }
+  }
+
+  /** Sends a text frame as is (the `sendRaw` fault). */
+  sendRaw(frame: string): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    let type = 'invalid';
+    let id: string | undefined;
+    try {
+      const parsed: unknown = JSON.parse(frame);
+      if (typeof parsed === 'object' && parsed !== null) {
+        const p = parsed as { type?: unknown; id?: unknown };
+        if (typeof p.type === 'string') type = p.type;
+        if (typeof p.id === 'string') id = p.id;
+      }
+    } catch {
+      // not JSON: recorded as 'invalid'
+    }
+    this.hub.recordFrame('out', this.id, frame, type, id);
+    this.ws.send(frame);
+  }
+
+  /** Closes the socket with a close frame; the connection counts as gone at once. */
+  close(code: number, reason = ''): void {
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason);
+    this.dispose();
+  }
+
+  /** Cuts the socket without a close frame and forgets the connection at once. */
+  terminate(): void {
+    this.ws.terminate();
+    this.dispose();
+  }
+
+  private dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.timers.clear();
+    this.subscriptions.clear();
+    this.hub.connections.delete(this.id);
+  }
+
+  private async authorizeConnect(auth: ConnectAuth): Promise<AuthOutcome> {
+    const denied: AuthOutcome = { ok: false, status: 401, error: UNAUTHORIZED };
+    // A connection that does not offer aws-appsync-event-ws, or whose auth object cannot be read, is
+    // treated like bad credentials: [UNK] in the reference (§7.1), this is its suggestion.
+    if (!auth.offersEventProtocol || auth.auth === undefined) return denied;
+    const host = auth.auth['host'];
+    // A missing host is [UNK] (§1.3); the reference suggests refusing it like bad credentials.
+    if (host === undefined || host === '') return denied;
+    if (this.hub.config.strictHost && host !== this.hub.host) return denied;
+    return authorize(this.hub.config, { auth: auth.auth, allowedModes: this.hub.config.connectionAuthModes, context: { kind: 'connect' }, iamBody: '{}' });
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    let decoded: SendMessageDecodeResult;
+    if (isBinary) {
+      const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
+      decoded = decodeSendMessage(data);
+      this.hub.recordFrame('in', this.id, `<binary frame, ${size} bytes>`, 'invalid');
+    } else {
+      const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
+      decoded = decodeSendMessage(text);
+      const type = decoded.ok ? decoded.message.type : 'invalid';
+      const id = decoded.ok ? ('id' in decoded.message ? decoded.message.id : undefined) : decoded.id;
+      this.hub.recordFrame('in', this.id, text, type, id);
+    }
+    this.queue = this.queue.then(() => this.handle(decoded)).catch(() => undefined);
+  }
+
+  private async handle(decoded: SendMessageDecodeResult): Promise<void> {
+    const auth = await this.connectAuth;
+    if (this.disposed || this.rejected) return;
+    if (!auth.ok) {
+      this.rejected = true;
+      const error = auth.error.errorType === 'UnauthorizedException' ? { ...UNAUTHORIZED, errorCode: 401 } : { ...auth.error, errorCode: 400 };
+      this.send({ type: 'connection_error', errors: [error] });
+      this.close(1000);
+      return;
+    }
+    if (!decoded.ok) return this.replyMalformed(decoded);
+    const message = decoded.message;
+    switch (message.type) {
+      case 'connection_init':
+        return this.ack();
+      case 'subscribe':
+        return this.subscribe(message);
+      case 'unsubscribe':
+        if (this.subscriptions.delete(message.id)) return this.reply({ type: 'unsubscribe_success', id: message.id });
+        return this.reply({
+          type: 'unsubscribe_error',
+          id: message.id,
+          errors: [{ errorType: 'UnknownOperationError', message: `Unknown operation id ${message.id}` }],
+        });
+      case 'publish':
+        return this.publish(message);
+    }
+  }
+
+  private replyMalformed(decoded: Extract<SendMessageDecodeResult, { ok: false }>): void {
+    const { id, type, violation } = decoded;
+    const error: MessageError = { errorType: violation.errorType, message: violation.message };
+    // An operation we can correlate gets its own *_error (e.g. a subscribe without authorization,
+    // §7.6); anything else gets a generic `error` frame, with the id when one was readable.
+    if (id !== undefined && (type === 'subscribe' || type === 'publish' || type === 'unsubscribe')) {
+      const badId = checkOperationId(id);
+      this.reply({ type: `${type}_error`, id, errors: [badId ?? error] });
+      return;
+    }
+    this.send(id === undefined ? { type: 'error', errors: [error] } : { type: 'error', id, errors: [error] });
+  }
+
+  private ack(): void {
+    const { withholdAcks, ackDelayMs } = this.hub.faults;
+    if (withholdAcks) return;
+    const frame = { type: 'connection_ack', connectionTimeoutMs: this.hub.config.connectionTimeoutMs };
+    if (ackDelayMs > 0) this.timers.timeout(() => this.send(frame), ackDelayMs);
+    else this.send(frame);
+  }
+
+  private reply(frame: Frame): void {
+    const { withholdReplies, replyDelayMs } = this.hub.faults;
+    if (withholdReplies) return;
+    if (replyDelayMs > 0) this.timers.timeout(() => this.send(frame), replyDelayMs);
+    else this.send(frame);
+  }
+
+  private async subscribe(message: SubscribeMessage): Promise<void> {
+    const { id, channel } = message;
+    const fail = (error: MessageError): void => this.reply({ type: 'subscribe_error', id, errors: [error] });
+    const badId = checkOperationId(id);
+    if (badId) return fail(badId);
+    if (this.subscriptions.has(id)) {
+      // The exact errorType for a duplicated id is [UNK] (§3); the reference suggests BadRequestException.
+      return fail({ errorType: 'BadRequestException', message: `Subscription id ${id} is duplicated: it is already in use on this connection` });
+    }
+    const parsed = parseChannel(channel, { allowWildcard: true });
+    if (!parsed.ok) return fail({ errorType: 'BadRequestException', message: parsed.reason });
+    const namespace = this.hub.config.namespaces.get(parsed.channel.namespace);
+    if (!namespace) return fail(unknownNamespace(parsed.channel.namespace));
+    const auth = await authorize(this.hub.config, {
+      auth: message.authorization,
+      allowedModes: namespace.subscribeAuthModes,
+      context: { kind: 'subscribe', channel: parsed.channel.path, namespace: namespace.name },
+      iamBody: JSON.stringify({ channel }),
+      expired: () => this.hub.consumeExpiry(),
+    });
+    if (!auth.ok) return fail(auth.error);
+    const ctx = handlerContext(namespace, parsed.channel, 'SUBSCRIBE', [], auth.identity, this.requestHeaders(message.authorization));
+    const refusal = await runOnSubscribe(namespace, ctx);
+    if (refusal) return fail(refusal.error);
+    if (this.subscriptions.size >= this.hub.config.maxSubscriptionsPerConnection) {
+      // errorType [UNK] for the Event API (§2.6); the Android client's mapping suggests this one.
+      return fail({
+        errorType: 'MaxSubscriptionsReachedError',
+        message: `A connection may hold at most ${this.hub.config.maxSubscriptionsPerConnection} subscriptions`,
+      });
+    }
+    if (this.disposed) return;
+    this.subscriptions.set(id, parsed.channel);
+    this.reply({ type: 'subscribe_success', id });
+  }
+
+  private async publish(message: PublishMessage): Promise<void> {
+    const { id, channel, events } = message;
+    const fail = (error: MessageError): void => this.reply({ type: 'publish_error', id, errors: [error] });
+    const badId = checkOperationId(id);
+    if (badId) return fail(badId);
+    const parsed = parseChannel(channel);
+    if (!parsed.ok) return fail({ errorType: 'BadRequestException', message: parsed.reason });
+    const namespace = this.hub.config.namespaces.get(parsed.channel.namespace);
+    if (!namespace) return fail(unknownNamespace(parsed.channel.namespace));
+    const auth = await authorize(this.hub.config, {
+      auth: message.authorization,
+      allowedModes: namespace.publishAuthModes,
+      context: { kind: 'publish', channel: parsed.channel.path, namespace: namespace.name },
+      iamBody: JSON.stringify({ channel, events }),
+      expired: () => this.hub.consumeExpiry(),
+    });
+    if (!auth.ok) return fail(auth.error);
+    const badCount = checkEventCount(events.length);
+    if (badCount) return fail(badCount);
+    for (let i = 0; i < events.length; i++) {
+      const badJson = checkEventJson(events[i]);
+      // Whole-request or per-event rejection is [UNK] (§7.6); the reference suggests publish_error.
+      if (badJson) return fail({ errorType: badJson.errorType, message: `Event ${i}: ${badJson.message}` });
+    }
+    if (this.rateLimited()) {
+      // errorType [UNK] (§6.1); LimitExceededError is the reference's suggestion.
+      return fail({
+        errorType: 'LimitExceededError',
+        message: `Rate limit exceeded: at most ${String(this.hub.config.publishRateLimit)} publish requests per second per connection`,
+      });
+    }
+    const outcome = await runPublish(this.hub, namespace, parsed.channel, events, auth.identity, this.requestHeaders(message.authorization));
+    if (!outcome.ok) return fail(outcome.error);
+    this.reply({ type: 'publish_success', id, successful: outcome.successful, failed: outcome.failed });
+  }
+
+  /** Sliding one-second window over this connection's publish requests. */
+  private rateLimited(): boolean {
+    const limit = this.hub.config.publishRateLimit;
+    if (limit === false) return false;
+    const now = Date.now();
+    this.publishTimes = this.publishTimes.filter((t) => now - t < 1000);
+    if (this.publishTimes.length >= limit) return true;
+    this.publishTimes.push(now);
+    return false;
+  }
+
+  /** What handlers see as `ctx.request.headers`: the upgrade request's headers plus the operation's auth object. */
+  private requestHeaders(authorization: Readonly<Record<string, string | undefined>>): Record<string, string> {
+    return { ...this.upgradeHeaders, ...lowerCaseKeys(authorization) };
+  }
+
+  private send(frame: Frame): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    const raw = JSON.stringify(frame);
+    this.hub.recordFrame('out', this.id, raw, frame.type, frame.id);
+    this.ws.send(raw);
+  }
+}
+
+function unknownNamespace(name: string): MessageError {
+  return { errorType: 'BadRequestException', message: `Namespace ${name} does not exist` };
+}

@@ -1,0 +1,125 @@
+import { Subject } from 'rxjs';
+import type { ChannelPath } from '../protocol/channel';
+import type { Connection } from './connection';
+import type { ResolvedOptions } from './options';
+import type { EventApiStats, TrafficRecord } from './types';
+
+/**
+ * The state of every fault control (see `EventApiFaults` in `types.ts`); all off by default.
+ *
+ * @example
+ * ```ts
+ * import { noFaults } from './hub';
+ * const faults = { ...noFaults(), withholdAcks: true };
+ * ```
+ */
+export interface FaultState {
+  keepAlivePaused: boolean;
+  refuseCount: number;
+  refuseStatus: number;
+  ackDelayMs: number;
+  replyDelayMs: number;
+  withholdAcks: boolean;
+  withholdReplies: boolean;
+  expireCount: number;
+}
+
+/**
+ * A fresh {@link FaultState} with every fault off.
+ *
+ * @example
+ * ```ts
+ * import { noFaults } from './hub';
+ * noFaults().refuseStatus; // 503
+ * ```
+ */
+export function noFaults(): FaultState {
+  return {
+    keepAlivePaused: false,
+    refuseCount: 0,
+    refuseStatus: 503,
+    ackDelayMs: 0,
+    replyDelayMs: 0,
+    withholdAcks: false,
+    withholdReplies: false,
+    expireCount: 0,
+  };
+}
+
+/**
+ * What every part of one emulator instance shares: the resolved options, the open connections,
+ * fault state, counters and the traffic stream. Broadcasting goes through here so that an event
+ * published on any connection (or over HTTP) reaches every matching subscription.
+ *
+ * @example
+ * ```ts
+ * import { EmulatorHub } from './hub';
+ * import { resolveOptions } from './options';
+ * const hub = new EmulatorHub(resolveOptions({}));
+ * hub.traffic.subscribe((t) => console.log(t.direction, t.type));
+ * ```
+ */
+export class EmulatorHub {
+  /** `127.0.0.1:<port>`, set once the server listens. */
+  host = '';
+  readonly connections = new Map<string, Connection>();
+  readonly traffic = new Subject<TrafficRecord>();
+  faults: FaultState = noFaults();
+  private connectionCounter = 0;
+  private connectionsOpened = 0;
+  private httpPublishes = 0;
+  private eventsPublished = 0;
+  private readonly received: Record<string, number> = {};
+  private readonly sent: Record<string, number> = {};
+
+  constructor(readonly config: ResolvedOptions) {}
+
+  /** A new connection id (`c1`, `c2`, …), counted in `connectionsOpened`. */
+  nextConnectionId(): string {
+    this.connectionsOpened += 1;
+    this.connectionCounter += 1;
+    return `c${this.connectionCounter}`;
+  }
+
+  /** Records one WebSocket frame in `traffic$` and the per-type counters. */
+  recordFrame(direction: 'in' | 'out', connectionId: string, raw: string, type: string, id?: string): void {
+    const counters = direction === 'in' ? this.received : this.sent;
+    counters[type] = (counters[type] ?? 0) + 1;
+    this.traffic.next(id === undefined ? { direction, connectionId, type, raw } : { direction, connectionId, type, id, raw });
+  }
+
+  /** Records an HTTP publish request (`in`) or its response body (`out`) in `traffic$`. */
+  recordHttp(direction: 'in' | 'out', raw: string): void {
+    if (direction === 'in') this.httpPublishes += 1;
+    this.traffic.next({ direction, connectionId: 'http', type: 'http-publish', raw });
+  }
+
+  /** Consumes one `expireCredentials` count; true when this operation must fail as expired. */
+  consumeExpiry(): boolean {
+    if (this.faults.expireCount <= 0) return false;
+    this.faults.expireCount -= 1;
+    return true;
+  }
+
+  /** Sends each event (in order) to every matching subscription of every connection. */
+  broadcast(channel: ChannelPath, events: readonly string[]): void {
+    if (events.length === 0) return;
+    this.eventsPublished += events.length;
+    for (const connection of this.connections.values()) connection.deliver(channel, events);
+  }
+
+  /** Snapshot of the counters. */
+  stats(): EventApiStats {
+    let subscriptions = 0;
+    for (const connection of this.connections.values()) subscriptions += connection.subscriptionCount;
+    return {
+      connectionsOpened: this.connectionsOpened,
+      connectionsOpen: this.connections.size,
+      subscriptions,
+      received: { ...this.received },
+      sent: { ...this.sent },
+      httpPublishes: this.httpPublishes,
+      eventsPublished: this.eventsPublished,
+    };
+  }
+}

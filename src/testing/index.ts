@@ -1,0 +1,30 @@
+/**
+ * `appsync-events-rx/testing`: a local AppSync Events API emulator (Node only) for tests and
+ * offline development. See `docs/emulator.md`.
+ *
+ * @example
+ * ```ts
+ * import { startEventApi } from 'appsync-events-rx/testing';
+ * const api = await startEventApi();
+ * await api.close();
+ * ```
+ */
+export { startEventApi } from './server';
+export { HandlerError, handlerError, unauthorized } from './handler-error';
+export type {
+  AuthMode,
+  Authorization,
+  AuthorizationContext,
+  EmulatorClientConfig,
+  EventApi,
+  EventApiFaults,
+  EventApiOptions,
+  EventApiStats,
+  HandlerContext,
+  HandlerEvent,
+  IamVerifier,
+  NamespaceConfig,
+  TokenValidator,
+  TokenValidatorResult,
+  TrafficRecord,
+} from './types';
