@@ -37,3 +37,17 @@ export { encodeHeaderSubprotocol, connectionSubprotocols, base64UrlEncode, base6
 export { apiKeyAuth } from './auth/api-key';
 export { lambdaAuth, tokenHeaderAuth } from './auth/lambda';
 export type { TokenSource } from './auth/lambda';
+export { resolveAuth } from './auth/resolve';
+export { createEventsClient } from './client';
+export type { EventsClient, EventsClientConfig } from './client';
+export { apiKeyConfig, lambdaConfig, subprotocols } from './config';
+export type { ConnectionState, ConnectionStatus } from './connection/state';
+export { resolveRetryOptions, backoffDelay, isRetryable } from './connection/retry';
+export type { RetryOptions, ResolvedRetryOptions } from './connection/retry';
+export { preparePublish } from './operations/events';
+export type { PublishResult, PublishFailure, PreparedPublish, EventBatch } from './operations/events';
+export type { PublishOptions } from './operations/publish';
+export type { FetchLike } from './operations/http-publish';
+export type { SubscribeOptions, SubscribedEvent, BroadcastErrorEvent } from './operations/subscriptions';
+export { defaultWebSocket, WS_OPEN, WS_CONNECTING } from './transport/websocket';
+export type { WebSocketLike, WebSocketConstructor } from './transport/websocket';

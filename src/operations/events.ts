@@ -1,0 +1,111 @@
+import { MarshalError, ValidationError } from '../errors';
+import { parseChannel } from '../protocol/channel';
+import { MAX_EVENTS_PER_PUBLISH } from '../protocol/limits';
+import { checkEventSize } from '../protocol/validate';
+
+/**
+ * Outcome of a publish, per event, by index in the caller's array (the seed's `[0 1]`).
+ *
+ * @example
+ * ```ts
+ * client.publish('/default/a', [{ a: 1 }, { b: 2 }]).subscribe((r) => console.log(r.successful)); // [0, 1]
+ * ```
+ */
+export interface PublishResult {
+  /** Indices of the events the service accepted, ascending. */
+  readonly successful: readonly number[];
+  /** Events the service refused individually, with its reason. */
+  readonly failed: readonly PublishFailure[];
+}
+
+/**
+ * An event refused individually (`publish_success.failed[]`).
+ *
+ * @example
+ * ```ts
+ * const f: PublishFailure = { index: 1, identifier: '7a2d…', code: 'EventTooLargeException', message: 'too large' };
+ * ```
+ */
+export interface PublishFailure {
+  /** Index in the caller's array. */
+  readonly index: number;
+  /** The server's identifier for the event. */
+  readonly identifier?: string;
+  /** The server's code, e.g. `EventTooLargeException`. */
+  readonly code?: string;
+  readonly message?: string;
+}
+
+/** Events of one publish request (at most five), and where they start in the caller's array. */
+export interface EventBatch {
+  readonly offset: number;
+  readonly events: readonly string[];
+}
+
+/** A validated publish: normalised channel and batches of encoded events. */
+export interface PreparedPublish {
+  readonly channel: string;
+  readonly batches: readonly EventBatch[];
+}
+
+/**
+ * Validates and encodes a publish before anything is sent: the channel (no wildcard), at least one
+ * event, each event JSON-serialisable (serialised once) and at most 240 KB; splits the events into
+ * batches of five. Throws {@link ValidationError} or {@link MarshalError}.
+ *
+ * @example
+ * ```ts
+ * import { preparePublish } from 'appsync-events-rx';
+ * preparePublish('default/a', [1, 2, 3, 4, 5, 6]).batches.length; // 2
+ * ```
+ */
+export function preparePublish(channel: string, events: readonly unknown[]): PreparedPublish {
+  const check = parseChannel(channel);
+  if (!check.ok) {
+    const wildcard = typeof channel === 'string' && /(^|\/)\*\/?$/.test(channel);
+    throw new ValidationError(wildcard ? 'WILDCARD_NOT_ALLOWED' : 'INVALID_CHANNEL', wildcard ? `cannot publish to a wildcard channel (${channel})` : check.reason);
+  }
+  if (!Array.isArray(events)) throw new ValidationError('INVALID_ARGUMENT', 'events must be an array of JSON-serialisable values');
+  if (events.length === 0) throw new ValidationError('NO_EVENTS', 'publish needs at least one event');
+  const encoded: string[] = new Array<string>(events.length);
+  for (let i = 0; i < events.length; i++) {
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(events[i]);
+    } catch (e) {
+      throw new MarshalError(i, e);
+    }
+    if (typeof text !== 'string') throw new MarshalError(i, new TypeError(`${typeof events[i]} is not JSON-serialisable`));
+    const tooLarge = checkEventSize(text);
+    if (tooLarge) throw new ValidationError('EVENT_TOO_LARGE', `event ${i}: ${tooLarge.message}`, i);
+    encoded[i] = text;
+  }
+  const batches: EventBatch[] = [];
+  for (let offset = 0; offset < encoded.length; offset += MAX_EVENTS_PER_PUBLISH) {
+    batches.push({ offset, events: encoded.length <= MAX_EVENTS_PER_PUBLISH ? encoded : encoded.slice(offset, offset + MAX_EVENTS_PER_PUBLISH) });
+  }
+  return { channel: check.channel.path, batches };
+}
+
+/**
+ * Accumulates the per-batch results of one publish into caller indices.
+ */
+export class PublishResultBuilder {
+  private readonly successful: number[] = [];
+  private readonly failed: PublishFailure[] = [];
+
+  add(offset: number, successful: readonly { index: number }[], failed: readonly { index: number; identifier?: string; code?: string; message?: string }[]): void {
+    for (const s of successful) this.successful.push(offset + s.index);
+    for (const f of failed) {
+      const entry: { index: number; identifier?: string; code?: string; message?: string } = { index: offset + f.index };
+      if (f.identifier !== undefined) entry.identifier = f.identifier;
+      if (f.code !== undefined) entry.code = String(f.code);
+      if (f.message !== undefined) entry.message = f.message;
+      this.failed.push(entry);
+    }
+  }
+
+  build(): PublishResult {
+    return { successful: this.successful.sort((a, b) => a - b), failed: this.failed.sort((a, b) => a.index - b.index) };
+  }
+}
