@@ -331,6 +331,9 @@ const noop = (): void => undefined;
 class Unsubscribe implements RouteHandler {
   private timer: Subscription | undefined;
   private sent = false;
+  // Holds the connection open until the server answered, so that a lazy close (linger 0) cannot
+  // cut the unsubscribe short.
+  private release: (() => void) | undefined;
 
   constructor(
     private readonly ctx: OperationContext,
@@ -342,6 +345,7 @@ class Unsubscribe implements RouteHandler {
   ) {}
 
   start(): void {
+    this.release = this.ctx.connection.retain();
     this.ctx.router.replace(this.id, this);
     if (!this.waitForAck) this.send();
   }
@@ -349,8 +353,7 @@ class Unsubscribe implements RouteHandler {
   private send(): void {
     this.sent = true;
     this.timer = this.ctx.scheduler.schedule(() => {
-      this.timer = undefined;
-      this.ctx.router.unregister(this.id, this);
+      this.finish();
       this.reject(new TimeoutError('unsubscribe', this.ctx.requestTimeoutMs));
     }, this.ctx.requestTimeoutMs);
     if (!this.session.send({ type: 'unsubscribe', id: this.id })) this.done();
@@ -380,7 +383,7 @@ class Unsubscribe implements RouteHandler {
 
   onLost(): void {
     // The socket is gone, and with it the server-side subscription.
-    this.timer?.unsubscribe();
+    this.finish();
     this.resolve();
   }
 
@@ -393,6 +396,9 @@ class Unsubscribe implements RouteHandler {
     this.timer?.unsubscribe();
     this.timer = undefined;
     this.ctx.router.unregister(this.id, this);
+    const release = this.release;
+    this.release = undefined;
+    release?.();
   }
 }
 
