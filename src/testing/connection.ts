@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { WebSocket, type RawData } from 'ws';
 import { channelMatches, parseChannel, type ChannelPath } from '../protocol/channel';
 import { decodeSendMessage, type SendMessageDecodeResult } from '../protocol/decode';
@@ -15,6 +16,14 @@ const MAX_TIMER_MS = 2_147_483_647;
 
 type Frame = { readonly type: string; readonly id?: string } & Record<string, unknown>;
 
+/** The reply faults in force when a frame arrived: they apply to that frame's answer. */
+interface ReplyFaults {
+  readonly withholdAcks: boolean;
+  readonly ackDelayMs: number;
+  readonly withholdReplies: boolean;
+  readonly replyDelayMs: number;
+}
+
 /**
  * One accepted WebSocket connection: authorizes the handshake, then processes the client's frames
  * strictly in arrival order (a promise chain, so async validators and handlers cannot reorder
@@ -25,7 +34,7 @@ type Frame = { readonly type: string; readonly id?: string } & Record<string, un
  * @example
  * ```ts
  * import { Connection } from './connection';
- * wss.handleUpgrade(req, socket, head, (ws) => new Connection(hub, ws, req, readConnectAuth(req)));
+ * wss.handleUpgrade(req, socket, head, (ws) => new Connection(hub, ws, req, readConnectAuth(req), socket));
  * ```
  */
 export class Connection {
@@ -45,6 +54,8 @@ export class Connection {
     private readonly ws: WebSocket,
     req: IncomingMessage,
     auth: ConnectAuth,
+    /** The upgraded socket under `ws` (for {@link Connection.writeFrames}). */
+    private readonly socket?: Duplex,
   ) {
     this.id = hub.nextConnectionId();
     this.upgradeHeaders = headerRecord(req.headers);
@@ -104,6 +115,26 @@ export class Connection {
     this.ws.send(frame);
   }
 
+  /**
+   * Writes already-framed WebSocket messages (see `encodeTextFrames`) straight to the socket, in
+   * order, for load generation. Each buffer holds whole frames and `ws` writes whole frames
+   * synchronously, so these never interleave inside one of its frames. Resolves once the socket has
+   * taken the last buffer; rejects when the connection is gone or the write fails.
+   */
+  writeFrames(chunks: readonly Buffer[], frames: number): Promise<void> {
+    const socket = this.socket;
+    if (this.disposed || socket === undefined || this.ws.readyState !== WebSocket.OPEN) {
+      return Promise.reject(new Error(`connection ${this.id} is not open`));
+    }
+    this.hub.countSent('raw', frames);
+    return new Promise<void>((resolve, reject) => {
+      if (chunks.length === 0) return resolve();
+      chunks.forEach((chunk, i) => {
+        socket.write(chunk, i === chunks.length - 1 ? (error) => (error ? reject(error) : resolve()) : undefined);
+      });
+    });
+  }
+
   /** Closes the socket with a close frame; the connection counts as gone at once. */
   close(code: number, reason = ''): void {
     if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason);
@@ -149,10 +180,12 @@ export class Connection {
       const id = decoded.ok ? ('id' in decoded.message ? decoded.message.id : undefined) : decoded.id;
       this.hub.recordFrame('in', this.id, text, type, id);
     }
-    this.queue = this.queue.then(() => this.handle(decoded)).catch(() => undefined);
+    const { withholdAcks, ackDelayMs, withholdReplies, replyDelayMs } = this.hub.faults;
+    const faults: ReplyFaults = { withholdAcks, ackDelayMs, withholdReplies, replyDelayMs };
+    this.queue = this.queue.then(() => this.handle(decoded, faults)).catch(() => undefined);
   }
 
-  private async handle(decoded: SendMessageDecodeResult): Promise<void> {
+  private async handle(decoded: SendMessageDecodeResult, faults: ReplyFaults): Promise<void> {
     const auth = await this.connectAuth;
     if (this.disposed || this.rejected) return;
     if (!auth.ok) {
@@ -162,56 +195,53 @@ export class Connection {
       this.close(1000);
       return;
     }
-    if (!decoded.ok) return this.replyMalformed(decoded);
+    const reply = (frame: Frame): void => {
+      if (faults.withholdReplies) return;
+      if (faults.replyDelayMs > 0) this.timers.timeout(() => this.send(frame), faults.replyDelayMs);
+      else this.send(frame);
+    };
+    if (!decoded.ok) return this.replyMalformed(decoded, reply);
     const message = decoded.message;
     switch (message.type) {
       case 'connection_init':
-        return this.ack();
+        if (faults.withholdAcks) return;
+        return this.ack(faults.ackDelayMs);
       case 'subscribe':
-        return this.subscribe(message);
+        return this.subscribe(message, reply);
       case 'unsubscribe':
-        if (this.subscriptions.delete(message.id)) return this.reply({ type: 'unsubscribe_success', id: message.id });
-        return this.reply({
+        if (this.subscriptions.delete(message.id)) return reply({ type: 'unsubscribe_success', id: message.id });
+        return reply({
           type: 'unsubscribe_error',
           id: message.id,
           errors: [{ errorType: 'UnknownOperationError', message: `Unknown operation id ${message.id}` }],
         });
       case 'publish':
-        return this.publish(message);
+        return this.publish(message, reply);
     }
   }
 
-  private replyMalformed(decoded: Extract<SendMessageDecodeResult, { ok: false }>): void {
+  private replyMalformed(decoded: Extract<SendMessageDecodeResult, { ok: false }>, reply: (frame: Frame) => void): void {
     const { id, type, violation } = decoded;
     const error: MessageError = { errorType: violation.errorType, message: violation.message };
     // An operation we can correlate gets its own *_error (e.g. a subscribe without authorization,
     // §7.6); anything else gets a generic `error` frame, with the id when one was readable.
     if (id !== undefined && (type === 'subscribe' || type === 'publish' || type === 'unsubscribe')) {
       const badId = checkOperationId(id);
-      this.reply({ type: `${type}_error`, id, errors: [badId ?? error] });
+      reply({ type: `${type}_error`, id, errors: [badId ?? error] });
       return;
     }
     this.send(id === undefined ? { type: 'error', errors: [error] } : { type: 'error', id, errors: [error] });
   }
 
-  private ack(): void {
-    const { withholdAcks, ackDelayMs } = this.hub.faults;
-    if (withholdAcks) return;
+  private ack(delayMs: number): void {
     const frame = { type: 'connection_ack', connectionTimeoutMs: this.hub.config.connectionTimeoutMs };
-    if (ackDelayMs > 0) this.timers.timeout(() => this.send(frame), ackDelayMs);
+    if (delayMs > 0) this.timers.timeout(() => this.send(frame), delayMs);
     else this.send(frame);
   }
 
-  private reply(frame: Frame): void {
-    const { withholdReplies, replyDelayMs } = this.hub.faults;
-    if (withholdReplies) return;
-    if (replyDelayMs > 0) this.timers.timeout(() => this.send(frame), replyDelayMs);
-    else this.send(frame);
-  }
-
-  private async subscribe(message: SubscribeMessage): Promise<void> {
+  private async subscribe(message: SubscribeMessage, reply: (frame: Frame) => void): Promise<void> {
     const { id, channel } = message;
-    const fail = (error: MessageError): void => this.reply({ type: 'subscribe_error', id, errors: [error] });
+    const fail = (error: MessageError): void => reply({ type: 'subscribe_error', id, errors: [error] });
     const badId = checkOperationId(id);
     if (badId) return fail(badId);
     if (this.subscriptions.has(id)) {
@@ -242,12 +272,12 @@ export class Connection {
     }
     if (this.disposed) return;
     this.subscriptions.set(id, parsed.channel);
-    this.reply({ type: 'subscribe_success', id });
+    reply({ type: 'subscribe_success', id });
   }
 
-  private async publish(message: PublishMessage): Promise<void> {
+  private async publish(message: PublishMessage, reply: (frame: Frame) => void): Promise<void> {
     const { id, channel, events } = message;
-    const fail = (error: MessageError): void => this.reply({ type: 'publish_error', id, errors: [error] });
+    const fail = (error: MessageError): void => reply({ type: 'publish_error', id, errors: [error] });
     const badId = checkOperationId(id);
     if (badId) return fail(badId);
     const parsed = parseChannel(channel);
@@ -278,7 +308,7 @@ export class Connection {
     }
     const outcome = await runPublish(this.hub, namespace, parsed.channel, events, auth.identity, this.requestHeaders(message.authorization));
     if (!outcome.ok) return fail(outcome.error);
-    this.reply({ type: 'publish_success', id, successful: outcome.successful, failed: outcome.failed });
+    reply({ type: 'publish_success', id, successful: outcome.successful, failed: outcome.failed });
   }
 
   /** Sliding one-second window over this connection's publish requests. */

@@ -88,6 +88,11 @@ export class EmulatorHub {
     this.traffic.next(id === undefined ? { direction, connectionId, type, raw } : { direction, connectionId, type, id, raw });
   }
 
+  /** Counts frames sent without recording them in `traffic$` (the `burst` load hook). */
+  countSent(type: string, count: number): void {
+    this.sent[type] = (this.sent[type] ?? 0) + count;
+  }
+
   /** Records an HTTP publish request (`in`) or its response body (`out`) in `traffic$`. */
   recordHttp(direction: 'in' | 'out', raw: string): void {
     if (direction === 'in') this.httpPublishes += 1;

@@ -20,6 +20,7 @@ export type {
   EventApiFaults,
   EventApiOptions,
   EventApiStats,
+  FrameBurst,
   HandlerContext,
   HandlerEvent,
   IamVerifier,

@@ -11,6 +11,7 @@ import { EVENT_WS_SUBPROTOCOL } from '../protocol/limits';
 import { readConnectAuth } from './auth';
 import { Connection } from './connection';
 import { createFaults } from './faults';
+import { encodeTextFrames } from './frames';
 import { handleHttpRequest } from './http-publish';
 import { EmulatorHub } from './hub';
 import { resolveOptions } from './options';
@@ -59,7 +60,7 @@ export async function startEventApi(options: EventApiOptions = {}): Promise<Even
     else delete req.headers['sec-websocket-protocol'];
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (closing) ws.terminate();
-      else new Connection(hub, ws, req, connectAuth);
+      else new Connection(hub, ws, req, connectAuth, socket);
     });
   });
 
@@ -105,6 +106,13 @@ export async function startEventApi(options: EventApiOptions = {}): Promise<Even
     traffic$: hub.traffic.asObservable(),
     stats: () => hub.stats(),
     connectionIds: () => [...hub.connections.keys()],
+    burst(connectionId, frames) {
+      const connection = hub.connections.get(connectionId);
+      if (!connection) throw new ValidationError('INVALID_ARGUMENT', `burst: no open connection with id ${connectionId}`);
+      const chunks = encodeTextFrames(frames);
+      const bytes = chunks.reduce((n, c) => n + c.length, 0);
+      return { frames: frames.length, bytes, send: () => connection.writeFrames(chunks, frames.length) };
+    },
     async publish(channel, events) {
       const parsed = parseChannel(channel);
       if (!parsed.ok) throw new ValidationError('INVALID_CHANNEL', parsed.reason);

@@ -250,13 +250,16 @@ export interface EventApiFaults {
   resumeKeepAlive(): void;
   /** Refuse the next `count` WebSocket upgrades with an HTTP status (default 503). */
   refuseConnections(count: number, status?: number): void;
-  /** Delay every `connection_ack` by `ms` (0 restores). */
+  /** Delay every `connection_ack` by `ms` (0 restores). Applies to `connection_init` frames received from now on. */
   delayAcks(ms: number): void;
-  /** Delay replies to subscribe/unsubscribe/publish by `ms` (0 restores). */
+  /** Delay replies to subscribe/unsubscribe/publish by `ms` (0 restores). Applies to frames received from now on. */
   delayReplies(ms: number): void;
-  /** Don't answer `connection_init` at all until reset with `false`. */
+  /** Don't answer `connection_init` at all until reset with `false` (frames received meanwhile stay unanswered). */
   withholdAcks(withhold: boolean): void;
-  /** Don't answer operations (subscribe/unsubscribe/publish) at all until reset with `false`. */
+  /**
+   * Don't answer operations (subscribe/unsubscribe/publish) at all until reset with `false`. The
+   * operations still take effect (a withheld subscribe is live); only the reply is lost.
+   */
   withholdReplies(withhold: boolean): void;
   /** Send a raw text frame to every open connection (or to one connection id). */
   sendRaw(frame: string, connectionId?: string): void;
@@ -313,10 +316,45 @@ export interface EventApi {
   stats(): EventApiStats;
   /** Ids of the open connections. */
   connectionIds(): readonly string[];
+  /**
+   * Load generation for benchmarks: frames `frames` (complete text messages, such as pre-encoded
+   * `data` frames for a subscription id seen in {@link EventApi.traffic$}) for the wire now, so that
+   * the returned {@link FrameBurst}'s `send()` only writes — a few large writes instead of one per
+   * message, so the emulator is not the bottleneck of a client throughput measurement. The texts are
+   * sent as they are: not parsed, validated or recorded in `traffic$`; `stats().sent.raw` counts
+   * them. Throws `ValidationError` when no connection has this id.
+   *
+   * @example
+   * ```ts
+   * const frames = Array.from({ length: 1000 }, (_, i) => JSON.stringify({ type: 'data', id: subId, event: JSON.stringify({ i }) }));
+   * const burst = api.burst(connectionId, frames);
+   * await burst.send();
+   * ```
+   */
+  burst(connectionId: string, frames: readonly string[]): FrameBurst;
   /** Publish from the server side (as if another client published over HTTP). */
   publish(channel: string, events: readonly unknown[]): Promise<void>;
   /** Close every connection and the server; resolves when nothing is left running. */
   close(): Promise<void>;
+}
+
+/**
+ * Frames prepared by {@link EventApi.burst} for one connection.
+ *
+ * @example
+ * ```ts
+ * const burst = api.burst(connectionId, frames);
+ * console.log(burst.frames, burst.bytes);
+ * await burst.send(); // may be called again to send the same frames again
+ * ```
+ */
+export interface FrameBurst {
+  /** Number of messages. */
+  readonly frames: number;
+  /** Bytes on the wire (WebSocket headers included, before TLS). */
+  readonly bytes: number;
+  /** Writes every frame, in order; resolves once the socket took them all, rejects if the connection is gone. */
+  send(): Promise<void>;
 }
 
 /** Re-exported for emulator users. @example `import type { Authorization } from 'appsync-events-rx/testing';` */
