@@ -11,6 +11,8 @@
  */
 export { startEventApi } from './server';
 export { HandlerError, handlerError, unauthorized } from './handler-error';
+export { createIamVerifier } from './sigv4-verifier';
+export type { IamVerifierOptions } from './sigv4-verifier';
 export type {
   AuthMode,
   Authorization,
