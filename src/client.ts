@@ -214,6 +214,9 @@ export function createEventsClient(config: EventsClientConfig): EventsClient {
       return publishOverHttp(ctx, fetchImpl, channel, events, options);
     },
     close: () => {
+      // Pinned first: the subscriptions ending below must not start a linger close (with lingerMs 0
+      // it would close the socket as 'idle' and report idle before closed).
+      connection.pin();
       registry.closeAll();
       connection.close();
     },

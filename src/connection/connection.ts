@@ -349,12 +349,15 @@ export class Connection {
     const retry = this.options.retry;
     if (wasReady && retry && this.options.scheduler.now() - this.connectedAt >= retry.resetAfterMs) this.failures = 0;
     this.failures++;
+    // Decided before lost$: its observers fail the operations that will not be retried, and their
+    // releases must not turn a terminal failure into a quiet return to idle.
+    const inUse = this.users > 0 || this.pinned;
     const willRetry =
       retry !== false &&
       isRetryable(error) &&
       (retry.shouldRetry ? retry.shouldRetry(error) : true) &&
       this.failures <= retry.maxAttempts &&
-      (this.users > 0 || this.pinned);
+      inUse;
     if (session) this.lost$.next({ session, error, willRetry });
     if ((this.phase as Phase) === 'closed') return; // a lost$ observer closed the client
     if (willRetry && retry) {
@@ -367,7 +370,7 @@ export class Connection {
       }, delayMs);
       return;
     }
-    const transient = retry !== false && isRetryable(error) && this.users === 0 && !this.pinned;
+    const transient = retry !== false && isRetryable(error) && !inUse;
     this.failures = 0;
     if (transient && wasReady) {
       // Nobody needs the connection: go back to idle; the next use opens a new one.
