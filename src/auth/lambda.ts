@@ -48,7 +48,7 @@ export function tokenHeaderAuth(token: TokenSource, what: string): AuthProvider 
   return (request): Observable<Authorization> =>
     defer(() => {
       const t = token(request);
-      return typeof t === 'string' ? [t] : from(t as ObservableInput<string>);
+      return typeof t === 'string' || t === undefined || t === null ? [t as string] : from(t as ObservableInput<string>);
     }).pipe(
       map((t) => {
         if (typeof t !== 'string' || t === '') throw new ValidationError('INVALID_CONFIG', `${what}: the token getter returned no token`);

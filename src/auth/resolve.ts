@@ -1,4 +1,4 @@
-import { from, type ObservableInput, type Subscription } from 'rxjs';
+import { from, Subscription, type ObservableInput } from 'rxjs';
 import { AppSyncEventsError, ValidationError } from '../errors';
 import type { Authorization } from '../protocol/messages';
 import type { AuthProvider, AuthRequest } from './types';
@@ -38,28 +38,32 @@ export function resolveAuth(
     return undefined;
   }
   let done = false;
-  const sub = from(result as ObservableInput<Authorization>).subscribe({
-    next: (auth) => {
-      if (done) return;
-      done = true;
-      sub?.unsubscribe();
-      if (typeof auth !== 'object' || auth === null) {
-        onError(new ValidationError('INVALID_CONFIG', `auth provider returned no authorization object for ${request.kind}`));
-      } else onAuth(auth);
-    },
-    error: (e: unknown) => {
-      if (done) return;
-      done = true;
-      onError(wrap(e, request));
-    },
-    complete: () => {
-      if (done) return;
-      done = true;
-      onError(new ValidationError('INVALID_CONFIG', `auth provider completed without an authorization for ${request.kind}`));
-    },
-  });
-  if (done) sub.unsubscribe();
-  return sub;
+  // The provider may answer synchronously inside subscribe(): collect into a holder that exists
+  // before the first value can arrive.
+  const holder = new Subscription();
+  holder.add(
+    from(result as ObservableInput<Authorization>).subscribe({
+      next: (auth) => {
+        if (done) return;
+        done = true;
+        holder.unsubscribe();
+        if (typeof auth !== 'object' || auth === null) {
+          onError(new ValidationError('INVALID_CONFIG', `auth provider returned no authorization object for ${request.kind}`));
+        } else onAuth(auth);
+      },
+      error: (e: unknown) => {
+        if (done) return;
+        done = true;
+        onError(wrap(e, request));
+      },
+      complete: () => {
+        if (done) return;
+        done = true;
+        onError(new ValidationError('INVALID_CONFIG', `auth provider completed without an authorization for ${request.kind}`));
+      },
+    }),
+  );
+  return done ? undefined : holder;
 }
 
 function isAsync(value: unknown): boolean {
