@@ -36,6 +36,7 @@ export type { AuthProvider, AuthRequest, AuthRequestKind } from './auth/types';
 export { encodeHeaderSubprotocol, connectionSubprotocols, base64UrlEncode, base64UrlDecode } from './auth/header';
 export { apiKeyAuth } from './auth/api-key';
 export { lambdaAuth, tokenHeaderAuth } from './auth/lambda';
+export { cognitoUserPoolsAuth, oidcAuth } from './auth/tokens';
 export type { TokenSource } from './auth/lambda';
 export { resolveAuth } from './auth/resolve';
 export { createEventsClient } from './client';
