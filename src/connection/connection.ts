@@ -360,6 +360,8 @@ export class Connection {
       inUse;
     if (session) this.lost$.next({ session, error, willRetry });
     if ((this.phase as Phase) === 'closed') return; // a lost$ observer closed the client
+    // A lost$ observer released the last use and the linger (0) already closed: nobody needs a retry.
+    if ((this.phase as Phase) === 'idle') return;
     if (willRetry && retry) {
       const delayMs = backoffDelay(retry, this.failures);
       this.phase = 'backoff';
