@@ -7,6 +7,7 @@
 import type { Subscription } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import type { AuthProvider } from '../../src/auth/types';
+import type { Authorization } from '../../src/protocol/messages';
 import {
   MarshalError,
   PublishOutcomeUnknownError,
@@ -25,7 +26,7 @@ beforeEach(() => {
 });
 
 const init = { type: 'connection_init' };
-const publishFrame = (id: string, channel: string, events: string[], authorization: Record<string, string> = AUTH) => ({
+const publishFrame = (id: string, channel: string, events: string[], authorization: Authorization = AUTH) => ({
   type: 'publish',
   id,
   channel,

@@ -6,6 +6,7 @@
 import type { Subscription } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import type { AuthProvider } from '../../src/auth/types';
+import type { Authorization } from '../../src/protocol/messages';
 import { ChannelNotSubscribedError, ServerError, TimeoutError, UnauthorizedError, ValidationError } from '../../src/errors';
 import type { SubscribedEvent } from '../../src/operations/subscriptions';
 import { AUTH, HTTP_HOST, anError, createMarbleHarness, handled } from '../helpers/fake-socket';
@@ -15,7 +16,7 @@ beforeEach(() => {
   scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 });
 
-const subscribeFrame = (id: string, channel: string, authorization: Record<string, string> = AUTH) => ({ type: 'subscribe', id, channel, authorization });
+const subscribeFrame = (id: string, channel: string, authorization: Authorization = AUTH) => ({ type: 'subscribe', id, channel, authorization });
 const init = { type: 'connection_init' };
 
 /** An auth provider that hands out a new token on every call (token-1, token-2, …). */
@@ -166,6 +167,23 @@ describe('teardown', () => {
       { at: 20, frame: { type: 'unsubscribe', id: 'id1' } },
     ]);
     expect(h.socket(0).closeCalls).toEqual([{ code: 1000, reason: 'idle', at: 1040 }]); // default linger 1000
+  });
+
+  it('gives up waiting for a subscribe reply that never comes: the connection is released requestTimeoutMs later', async () => {
+    let result: Promise<void> | undefined;
+    const h = scheduler.run(() => {
+      const h = createMarbleHarness(scheduler, { requestTimeoutMs: 1000, lingerMs: 0 });
+      const states = h.record(h.client.connectionState$);
+      h.client.subscribe('/default/a').subscribe();
+      h.at(10, () => h.accept(0));
+      h.at(20, () => (result = handled(h.client.unsubscribe('/default/a')))); // subscribe still pending
+      h.at(1021, () => expect(states.slice(-1)).toEqual([{ at: 1020, next: { status: 'idle' } }]));
+      return h;
+    });
+    expect(h.socket(0).sent).toEqual([init, subscribeFrame('id1', '/default/a')]);
+    expect(h.socket(0).closeCalls).toEqual([{ code: 1000, reason: 'idle', at: 1020 }]);
+    expect(scheduler.actions).toEqual([]);
+    await expect(result).rejects.toEqual(anError(TimeoutError, { operation: 'unsubscribe', timeoutMs: 1000 }));
   });
 
   it('sends unsubscribe only on the socket that carries the subscription: after a reconnect, the new id on the new socket', () => {

@@ -347,16 +347,25 @@ class Unsubscribe implements RouteHandler {
   start(): void {
     this.release = this.ctx.connection.retain();
     this.ctx.router.replace(this.id, this);
-    if (!this.waitForAck) this.send();
+    // Waiting for a subscribe reply is bounded too: a reply that never comes must not hold the
+    // connection open for ever.
+    if (this.waitForAck) this.armTimer();
+    else this.send();
   }
 
   private send(): void {
     this.sent = true;
+    this.armTimer();
+    if (!this.session.send({ type: 'unsubscribe', id: this.id })) this.done();
+  }
+
+  private armTimer(): void {
+    this.timer?.unsubscribe();
     this.timer = this.ctx.scheduler.schedule(() => {
+      this.timer = undefined;
       this.finish();
       this.reject(new TimeoutError('unsubscribe', this.ctx.requestTimeoutMs));
     }, this.ctx.requestTimeoutMs);
-    if (!this.session.send({ type: 'unsubscribe', id: this.id })) this.done();
   }
 
   onMessage(message: ReceiveMessage): void {
