@@ -95,6 +95,46 @@ describe('handshake', () => {
     await expect(result).rejects.toEqual(anError(TimeoutError, { operation: 'connect', timeoutMs: 5000 }));
   });
 
+  it('connect() rejects with the first failure when a subscription keeps the connection retrying', async () => {
+    let result: Promise<unknown> | undefined;
+    const h = scheduler.run(() => {
+      const h = createMarbleHarness(scheduler, { connectTimeoutMs: 5000, retry: { random: () => 0.5 } });
+      const states = h.record(h.client.connectionState$);
+      h.client.subscribe('/default/a').subscribe();
+      h.at(1, () => (result = handled(h.client.connect())));
+      h.at(10, () => h.socket(0).open());
+      h.at(5101, () => {
+        expect(states.slice(2)).toEqual([
+          { at: 5000, next: reconnecting(1, 100, anError(TimeoutError, { operation: 'connect', timeoutMs: 5000 })) },
+          { at: 5100, next: connecting(2) },
+        ]);
+        h.client.close();
+      });
+      return h;
+    });
+    expect(h.sockets.map((s) => s.createdAt)).toEqual([0, 5100]);
+    await expect(result).rejects.toEqual(anError(TimeoutError, { operation: 'connect', timeoutMs: 5000 }));
+  });
+
+  it('a subscribe made while reconnecting goes out on the next connection, after its ack', () => {
+    const h = scheduler.run(() => {
+      const h = createMarbleHarness(scheduler, { retry: { random: () => 0.5 } });
+      h.client.subscribe('/default/a').subscribe();
+      h.at(10, () => h.accept(0));
+      h.at(20, () => h.socket(0).serverClose(1006)); // retry after 100
+      h.at(50, () => h.client.subscribe('/default/b').subscribe());
+      h.at(130, () => h.socket(1).open());
+      h.at(140, () => h.socket(1).receive(ack()));
+      h.at(200, () => h.client.close());
+      return h;
+    });
+    expect(h.socket(1).sentLog).toEqual([
+      { at: 130, frame: { type: 'connection_init' } },
+      { at: 140, frame: { type: 'subscribe', id: 'id2', channel: '/default/a', authorization: AUTH } },
+      { at: 140, frame: { type: 'subscribe', id: 'id3', channel: '/default/b', authorization: AUTH } },
+    ]);
+  });
+
   it('connection_error (Unauthorized) is terminal: UnauthorizedError to subscribers and connect(), closed with that error, never retried', async () => {
     let result: Promise<unknown> | undefined;
     const errors = [{ errorType: 'UnauthorizedException', errorCode: 401, message: 'You are not authorized to make this call.' }];
