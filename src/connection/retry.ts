@@ -21,7 +21,11 @@ export interface RetryOptions {
   readonly maxDelayMs?: number;
   /** Growth of the bound per failed attempt. @default 2 */
   readonly factor?: number;
-  /** Consecutive failed attempts after which the failure becomes terminal. @default Infinity */
+  /**
+   * Most reconnection attempts in a row (retries, not counting the first attempt); the failure after
+   * the last one is terminal. A connection that stays up `resetAfterMs` starts a new series.
+   * @default Infinity (transient failures are retried for as long as something needs the connection)
+   */
   readonly maxAttempts?: number;
   /** A connection that stayed acknowledged at least this long resets the backoff. @default 10000 */
   readonly resetAfterMs?: number;
