@@ -170,6 +170,7 @@ export function createEventsClient(config: EventsClientConfig): EventsClient {
     headers,
     requestTimeoutMs,
     generateId: config.generateId ?? (() => nanoid()),
+    checkIds: config.generateId !== undefined,
     protocolErrors: connection.protocolErrors$,
   });
   const registry = new SubscriptionRegistry(ctx);

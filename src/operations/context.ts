@@ -4,6 +4,7 @@ import type { Connection } from '../connection/connection';
 import { IdExistsError, ValidationError, type AppSyncEventsError } from '../errors';
 import type { ResolvedEndpoints } from '../protocol/endpoints';
 import { checkOperationId } from '../protocol/validate';
+import { Deadlines } from './deadlines';
 import type { Router } from './router';
 
 /**
@@ -23,7 +24,10 @@ export class OperationContext {
   readonly headers: Readonly<Record<string, string>>;
   readonly requestTimeoutMs: number;
   readonly protocolErrors: Subject<AppSyncEventsError>;
+  /** Request timeouts: one scheduler action for all in-flight requests, not one per request. */
+  readonly deadlines: Deadlines;
   private readonly generateId: () => string;
+  private readonly checkIds: boolean;
 
   constructor(init: {
     connection: Connection;
@@ -34,6 +38,8 @@ export class OperationContext {
     headers: Readonly<Record<string, string>>;
     requestTimeoutMs: number;
     generateId: () => string;
+    /** Check each generated id against the id grammar. @default true */
+    checkIds?: boolean;
     protocolErrors: Subject<AppSyncEventsError>;
   }) {
     this.connection = init.connection;
@@ -44,13 +50,17 @@ export class OperationContext {
     this.headers = init.headers;
     this.requestTimeoutMs = init.requestTimeoutMs;
     this.generateId = init.generateId;
+    this.checkIds = init.checkIds ?? true;
     this.protocolErrors = init.protocolErrors;
+    this.deadlines = new Deadlines(init.scheduler);
   }
 
   /** A fresh operation id: valid per the id grammar and not in use (else a typed error is thrown). */
   newId(): string {
     const id = this.generateId();
-    if (checkOperationId(id) !== undefined) {
+    // The built-in generator (nanoid: 21 characters of [A-Za-z0-9_-]) always fits the grammar; only
+    // a user's generator is checked, keeping the regex off the per-request path.
+    if (this.checkIds && checkOperationId(id) !== undefined) {
       throw new ValidationError('INVALID_ID', 'generateId returned an id that is not 1-128 characters of [A-Za-z0-9_+-]');
     }
     if (this.router.has(id)) throw new IdExistsError(id);

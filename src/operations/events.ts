@@ -1,5 +1,5 @@
 import { MarshalError, ValidationError } from '../errors';
-import { parseChannel } from '../protocol/channel';
+import { parseChannel, type ChannelCheck } from '../protocol/channel';
 import { MAX_EVENTS_PER_PUBLISH } from '../protocol/limits';
 import { checkEventSize } from '../protocol/validate';
 
@@ -48,6 +48,10 @@ export interface PreparedPublish {
   readonly batches: readonly EventBatch[];
 }
 
+/** The last channel string that parsed successfully, and its result (a pure function of the string). */
+let lastChannel: string | undefined;
+let lastCheck: Extract<ChannelCheck, { ok: true }> | undefined;
+
 /**
  * Validates and encodes a publish before anything is sent: the channel (no wildcard), at least one
  * event, each event JSON-serialisable (serialised once) and at most 240 KB; splits the events into
@@ -60,8 +64,12 @@ export interface PreparedPublish {
  * ```
  */
 export function preparePublish(channel: string, events: readonly unknown[]): PreparedPublish {
-  const check = parseChannel(channel);
-  if (!check.ok) {
+  const check = channel === lastChannel && lastCheck !== undefined ? lastCheck : parseChannel(channel);
+  if (check.ok) {
+    // Publishing to the same channel again and again is the common case: remember the last one.
+    lastChannel = channel;
+    lastCheck = check;
+  } else {
     const wildcard = typeof channel === 'string' && /(^|\/)\*\/?$/.test(channel);
     throw new ValidationError(wildcard ? 'WILDCARD_NOT_ALLOWED' : 'INVALID_CHANNEL', wildcard ? `cannot publish to a wildcard channel (${channel})` : check.reason);
   }

@@ -13,6 +13,7 @@ import {
 import type { ReceiveMessage } from '../protocol/messages';
 import type { OperationContext } from './context';
 import { preparePublish, PublishResultBuilder, type EventBatch, type PublishResult } from './events';
+import type { Deadline } from './deadlines';
 import type { RouteHandler } from './router';
 
 /**
@@ -93,7 +94,7 @@ class BatchPublish implements RouteHandler {
   private id: string | undefined;
   private done = false;
   private authRetried = false;
-  private timer: Subscription | undefined;
+  private timer: Deadline | undefined;
   private wait: Subscription | undefined;
   private authSub: Subscription | undefined;
   private readonly timeoutMs: number;
@@ -110,10 +111,10 @@ class BatchPublish implements RouteHandler {
   }
 
   start(): void {
-    this.timer = this.ctx.scheduler.schedule(() => {
+    this.timer = this.ctx.deadlines.add(this.timeoutMs, () => {
       this.timer = undefined;
       this.fail(new TimeoutError('publish', this.timeoutMs));
-    }, this.timeoutMs);
+    });
     this.waitForSession();
   }
 
@@ -216,9 +217,10 @@ class BatchPublish implements RouteHandler {
   private finish(): void {
     this.done = true;
     this.unroute();
-    this.timer?.unsubscribe();
+    if (this.timer) this.ctx.deadlines.cancel(this.timer);
     this.wait?.unsubscribe();
     this.authSub?.unsubscribe();
-    this.timer = this.wait = this.authSub = undefined;
+    this.timer = undefined;
+    this.wait = this.authSub = undefined;
   }
 }
