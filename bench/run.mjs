@@ -334,7 +334,7 @@ rows.push('|---|---|---:|---:|---|---:|---|---|');
 const extras = {
   inbound: ['cpuUsPerEvent'],
   fanout: ['nsPerDelivery', 'cpuUsPerEvent'],
-  wsPublish: ['cpuUsPerPublish'],
+  wsPublish: ['cpuUsPerPublish', 'coldEventsPerSec'],
   httpPublish: ['connectionsOpened'],
   heap: [],
   connect: ['importMs', 'totalMs'],
@@ -344,7 +344,7 @@ for (const r of results) {
   const def = scenarios.find((s) => s.id === r.id);
   def.clients.forEach((client, i) => {
     const m = r.clients[client]?.[r.metric];
-    const other = (extras[def.kind] ?? []).map((k) => `${k} ${fmt(r.clients[client]?.[k]?.median)}`).join(', ');
+    const other = (extras[def.kind] ?? []).map((k) => `${k} ${fmt(r.clients[client]?.[k]?.median, k.endsWith('PerSec') ? 'events/s' : undefined)}`).join(', ');
     const last = i === def.clients.length - 1;
     const verdict = r.checks.length === 0 ? 'report' : r.checks.every((c) => c.pass) ? 'PASS' : 'MISS';
     rows.push(
