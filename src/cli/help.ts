@@ -1,0 +1,62 @@
+import { DEFAULT_HOST, DEFAULT_NAMESPACE, DEFAULT_PORT, type CommandName } from './args';
+import { VERSION } from './version';
+
+const MAIN_HELP = `appsync-events ${VERSION}: a local AWS AppSync Events API for development and tests
+
+Usage:
+  appsync-events <command> [options]
+
+Commands:
+  serve    Run the local Event API emulator (HTTP publish + WebSocket) until Ctrl-C
+  demo     Start an emulator and show the client publishing and subscribing
+
+Options:
+  -h, --help       Show this help (or 'appsync-events help <command>')
+  -v, --version    Print the version
+
+Run 'appsync-events serve --help' for the emulator's options.
+`;
+
+const SERVE_HELP = `Usage:
+  appsync-events serve [options]
+
+Starts the local AppSync Events emulator and prints its HTTP endpoint, realtime endpoint, API key
+and a client snippet to copy. Stop it with Ctrl-C.
+
+Options:
+  -p, --port PORT        Port to listen on; 0 picks a free one           (default: ${DEFAULT_PORT})
+      --host HOST        Interface to bind; 0.0.0.0 exposes it on your network
+                                                                          (default: ${DEFAULT_HOST})
+      --api-key KEY      Accepted API key; repeat for several keys       (default: a random key)
+      --namespace NAME   Channel namespace; repeat for several. When given, exactly these exist
+                                                                          (default: ${DEFAULT_NAMESPACE})
+      --ka-interval MS   Interval of keep-alive ('ka') frames in ms       (default: 60000, as AWS)
+      --tls              Serve https:// and wss:// with a self-signed certificate generated at
+                         start; prints where the certificate is and how to trust it
+  -h, --help             Show this help
+
+Examples:
+  appsync-events serve
+  appsync-events serve --port 0 --namespace chat --namespace game
+  appsync-events serve --api-key da2-local-dev-key --ka-interval 5000 --tls
+`;
+
+/**
+ * The help text for the tool or one command, ending with a newline.
+ *
+ * @example
+ * ```ts
+ * import { helpText } from './help';
+ * process.stdout.write(helpText('serve'));
+ * ```
+ */
+export function helpText(topic?: CommandName): string {
+  switch (topic) {
+    case 'serve':
+      return SERVE_HELP;
+    case 'demo':
+      return `Usage:\n  appsync-events demo\n\nStarts an emulator on a free port and runs a short client session against it.\n`;
+    default:
+      return MAIN_HELP;
+  }
+}
