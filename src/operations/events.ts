@@ -36,13 +36,29 @@ export interface PublishFailure {
   readonly message?: string;
 }
 
-/** Events of one publish request (at most five), and where they start in the caller's array. */
+/**
+ * Events of one publish request (at most five), and where they start in the caller's array.
+ *
+ * @example
+ * ```ts
+ * import { preparePublish } from 'appsync-events-rx';
+ * const [first] = preparePublish('/default/a', [1, 2]).batches; // { offset: 0, events: ['1', '2'] }
+ * ```
+ */
 export interface EventBatch {
   readonly offset: number;
   readonly events: readonly string[];
 }
 
-/** A validated publish: normalised channel and batches of encoded events. */
+/**
+ * A validated publish: normalised channel and batches of encoded events.
+ *
+ * @example
+ * ```ts
+ * import { preparePublish } from 'appsync-events-rx';
+ * const p = preparePublish('default/a/', [{ x: 1 }]); // { channel: '/default/a', batches: [...] }
+ * ```
+ */
 export interface PreparedPublish {
   readonly channel: string;
   readonly batches: readonly EventBatch[];
@@ -96,7 +112,14 @@ export function preparePublish(channel: string, events: readonly unknown[]): Pre
 }
 
 /**
- * Accumulates the per-batch results of one publish into caller indices.
+ * Accumulates the per-batch results of one publish into caller indices (internal).
+ *
+ * @example
+ * ```ts
+ * const b = new PublishResultBuilder();
+ * b.add(5, [{ index: 0 }], []);
+ * b.build(); // { successful: [5], failed: [] }
+ * ```
  */
 export class PublishResultBuilder {
   private readonly successful: number[] = [];
