@@ -28,6 +28,8 @@ describe('parseCommandLine', () => {
     [['serve', '--help'], { kind: 'help', topic: 'serve' }],
     [['demo'], { kind: 'demo', argv: [] }],
     [['demo', '--anything', 'x'], { kind: 'demo', argv: ['--anything', 'x'] }],
+    [['demo', '--help'], { kind: 'help', topic: 'demo' }],
+    [['demo', '-h'], { kind: 'help', topic: 'demo' }],
   ])('%j → %j', (argv, expected) => {
     expect(parseCommandLine(argv)).toEqual(expected);
   });

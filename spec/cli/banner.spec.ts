@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BANNER_LABELS, READY_LINE, formatServeBanner, type ServeBannerInfo } from '../../src/cli/banner';
 
 const base: ServeBannerInfo = {
@@ -55,6 +59,35 @@ describe('formatServeBanner', () => {
     expect(text).toContain("-H 'x-api-key: it'\\''s\\odd'");
   });
 
+  it('prints a curl command that a POSIX shell splits into the intended arguments, even for an awkward key', () => {
+    // A stand-in `curl` on PATH reports the argv the shell gave it.
+    const bin = mkdtempSync(join(tmpdir(), 'fake-curl-'));
+    try {
+      writeFileSync(join(bin, 'curl'), `#!${process.execPath}\nprocess.stdout.write(JSON.stringify(process.argv.slice(2)));\n`);
+      chmodSync(join(bin, 'curl'), 0o755);
+      const key = `da2-it's "odd" $HOME \\`;
+      const text = formatServeBanner({ ...base, apiKeys: [key], certificatePath: '/tmp/with space/cert.pem' });
+      const command = text.slice(text.indexOf('curl '), text.indexOf(READY_LINE)).trim();
+      const argv = JSON.parse(execFileSync('sh', ['-c', command], { env: { PATH: `${bin}:${process.env['PATH'] ?? ''}` }, encoding: 'utf8' })) as string[];
+      expect(argv).toEqual([
+        '-sS',
+        '--cacert',
+        '/tmp/with space/cert.pem',
+        '-X',
+        'POST',
+        'http://127.0.0.1:8080/event',
+        '-H',
+        'content-type: application/json',
+        '-H',
+        `x-api-key: ${key}`,
+        '-d',
+        JSON.stringify({ channel: '/chat/hello', events: ['{"text":"hi"}'] }),
+      ]);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
+
   it('with TLS, shows the certificate and how to trust it in Node and curl', () => {
     const text = formatServeBanner({
       ...base,
@@ -70,6 +103,8 @@ describe('formatServeBanner', () => {
   it('warns when bound to every interface, and shows a custom keep-alive', () => {
     const text = formatServeBanner({ ...base, bindHost: '0.0.0.0', keepAliveIntervalMs: 500 });
     expect(text).toContain('Note: bound to 0.0.0.0');
+    expect(text).toContain("add 'allowInsecure: true' to the client config (or run with --tls)");
+    expect(formatServeBanner({ ...base, bindHost: '::', certificatePath: '/c.pem' })).not.toContain('allowInsecure');
     expect(text).toMatch(/Keep-alive: +every 500 ms\n/);
   });
 });

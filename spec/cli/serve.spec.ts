@@ -2,6 +2,8 @@ import { EventEmitter, once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
+import { firstValueFrom } from 'rxjs';
+import { apiKeyAuth, createEventsClient } from '../../src';
 import { READY_LINE } from '../../src/cli/banner';
 import { runServe, type ServeHandle } from '../../src/cli/serve';
 import { captureIo, httpPublish, httpsPublish, openSocket, portIsFree, readBanner, type TestSocket } from './helpers';
@@ -50,6 +52,22 @@ describe('runServe', () => {
     const data = await socket.next('data');
     expect(data['id']).toBe('sub-1');
     expect(JSON.parse(String(data['event']))).toEqual({ text: 'hi' });
+  });
+
+  it('prints a TypeScript snippet that works as printed with createEventsClient', async () => {
+    const { io } = await start(['--port', '0', '--api-key', 'snippet-key']);
+    const snippet = /createEventsClient\(\{\n {4}httpEndpoint: '([^']+)',\n {4}realtimeEndpoint: '([^']+)',\n {4}auth: apiKeyAuth\('([^']+)'\),\n {2}\}\);/.exec(io.out());
+    expect(snippet).not.toBeNull();
+    const [, httpEndpoint, realtimeEndpoint, key] = snippet as RegExpExecArray;
+    const client = createEventsClient({ httpEndpoint: httpEndpoint as string, realtimeEndpoint: realtimeEndpoint as string, auth: apiKeyAuth(key as string) });
+    try {
+      const received = firstValueFrom(client.subscribe<{ n: number }>('/default/snippet'));
+      await firstValueFrom(client.subscribed$);
+      expect(await firstValueFrom(client.publish('/default/snippet', [{ n: 1 }]))).toEqual({ successful: [0], failed: [] });
+      expect(await received).toEqual({ n: 1 });
+    } finally {
+      client.close();
+    }
   });
 
   it('uses exactly the given namespaces', async () => {
@@ -133,17 +151,19 @@ describe('runServe', () => {
     expect(await portIsFree(printed.port)).toBe(true);
   });
 
-  it.each(['SIGINT', 'SIGTERM'] as const)('%s stops it cleanly and removes the signal listeners', async (signal) => {
+  it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('%s stops it cleanly and removes the signal listeners', async (signal) => {
     const signals = new EventEmitter();
     const { handle, io } = await start(['--port', '0'], signals);
     const printed = readBanner(io.out());
-    expect(signals.listenerCount('SIGINT')).toBe(1);
-    expect(signals.listenerCount('SIGTERM')).toBe(1);
+    expect(signals.eventNames().map((name) => [name, signals.listenerCount(name)])).toEqual([
+      ['SIGINT', 1],
+      ['SIGTERM', 1],
+      ['SIGHUP', 1],
+    ]);
 
     signals.emit(signal);
     expect(await handle.finished).toBe(0);
-    expect(signals.listenerCount('SIGINT')).toBe(0);
-    expect(signals.listenerCount('SIGTERM')).toBe(0);
+    expect(signals.eventNames()).toEqual([]);
     expect(io.err()).toContain('Shutting down');
     expect(await portIsFree(printed.port)).toBe(true);
   });

@@ -83,7 +83,8 @@ export type CommandName = (typeof COMMANDS)[number];
 /**
  * Parses the arguments after the program name (`process.argv.slice(2)`). No arguments, `help`,
  * `-h` or `--help` ask for help; `-v`, `--version` or `version` for the version; `serve …` is parsed
- * by {@link parseServeArgs}; `demo …` is passed through untouched to the demo command.
+ * by {@link parseServeArgs}; `demo …` is passed through untouched to the demo command, except
+ * `demo --help`, which prints the demo's help instead of running it.
  *
  * @throws {@link CliUsageError} for an unknown command or option.
  * @example
@@ -104,7 +105,10 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
     throw unknownCommand(topic);
   }
   if (first === 'serve') return parseServeArgs(rest);
-  if (first === 'demo') return { kind: 'demo', argv: rest };
+  if (first === 'demo') {
+    if (rest.includes('--help') || rest.includes('-h')) return { kind: 'help', topic: 'demo' };
+    return { kind: 'demo', argv: rest };
+  }
   if (first.startsWith('-')) {
     const name = first.split('=')[0] as string;
     throw new CliUsageError(

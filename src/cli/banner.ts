@@ -78,7 +78,11 @@ export function formatServeBanner(info: ServeBannerInfo): string {
     );
   }
   if (isWildcardHost(info.bindHost)) {
-    lines.push('', `Note: bound to ${info.bindHost}, so anyone on your network who has the API key can use this emulator.`);
+    lines.push(
+      '',
+      `Note: bound to ${info.bindHost}, so anyone on your network who has the API key can use this emulator.`,
+      `      From another machine, use this machine's address instead of the one above${info.certificatePath === undefined ? ", and add 'allowInsecure: true' to the client config (or run with --tls)" : ''}.`,
+    );
   }
   const channel = `/${info.namespaces[0] ?? 'default'}/hello`;
   const body = JSON.stringify({ channel, events: [JSON.stringify({ text: 'hi' })] });

@@ -8,7 +8,8 @@ Usage:
 
 Commands:
   serve    Run the local Event API emulator (HTTP publish + WebSocket) until Ctrl-C
-  demo     Start an emulator and show the client publishing and subscribing
+  demo     Run a short client session (subscribe, publish over WebSocket and HTTP)
+           against an embedded emulator, or a real API set by APPSYNC_EVENTS_* variables
 
 Options:
   -h, --help       Show this help (or 'appsync-events help <command>')
@@ -24,16 +25,16 @@ Starts the local AppSync Events emulator and prints its HTTP endpoint, realtime 
 and a client snippet to copy. Stop it with Ctrl-C.
 
 Options:
-  -p, --port PORT        Port to listen on; 0 picks a free one           (default: ${DEFAULT_PORT})
-      --host HOST        Interface to bind; 0.0.0.0 exposes it on your network
-                                                                          (default: ${DEFAULT_HOST})
-      --api-key KEY      Accepted API key; repeat for several keys       (default: a random key)
-      --namespace NAME   Channel namespace; repeat for several. When given, exactly these exist
-                                                                          (default: ${DEFAULT_NAMESPACE})
-      --ka-interval MS   Interval of keep-alive ('ka') frames in ms       (default: 60000, as AWS)
-      --tls              Serve https:// and wss:// with a self-signed certificate generated at
-                         start; prints where the certificate is and how to trust it
-  -h, --help             Show this help
+  -p, --port PORT       Port to listen on; 0 picks a free one. Default: ${DEFAULT_PORT}
+      --host HOST       Interface to bind. Default: ${DEFAULT_HOST}
+                        (0.0.0.0 makes the emulator reachable from your network)
+      --api-key KEY     Accepted API key; repeat for several. Default: a random key
+      --namespace NAME  Channel namespace; repeat for several (then exactly those
+                        exist). Default: ${DEFAULT_NAMESPACE}
+      --ka-interval MS  Interval of keep-alive ('ka') frames. Default: 60000, as AWS
+      --tls             Serve https:// and wss:// with a self-signed certificate made
+                        at start; prints where it is and how to trust it
+  -h, --help            Show this help
 
 Examples:
   appsync-events serve
@@ -55,7 +56,16 @@ export function helpText(topic?: CommandName): string {
     case 'serve':
       return SERVE_HELP;
     case 'demo':
-      return `Usage:\n  appsync-events demo\n\nStarts an emulator on a free port and runs a short client session against it.\n`;
+      return [
+        'Usage:',
+        '  appsync-events demo',
+        '',
+        'Runs a short client session: subscribes to /<namespace>/*, publishes over the WebSocket and over',
+        'HTTP, and prints connection states and received events. Uses an embedded emulator unless',
+        'APPSYNC_EVENTS_HTTP_ENDPOINT and APPSYNC_EVENTS_API_KEY are set (optional:',
+        'APPSYNC_EVENTS_REALTIME_ENDPOINT, APPSYNC_EVENTS_NAMESPACE).',
+        '',
+      ].join('\n');
     default:
       return MAIN_HELP;
   }

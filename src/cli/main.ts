@@ -14,7 +14,11 @@ import { runCli } from './run';
 /** After the command is over, give stray handles this long before exiting anyway. */
 const EXIT_GRACE_MS = 3000;
 
-runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, signals: process }).then(
+// A closed pipe or terminal (`serve | head`, a closed window) must not crash the server before it
+// has shut down cleanly; the output is lost either way.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+
+runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, signals: process, env: process.env }).then(
   (code) => exit(code),
   (error: unknown) => {
     const text = error instanceof Error ? (error.stack ?? error.message) : String(error);

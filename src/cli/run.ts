@@ -10,6 +10,20 @@ import { formatUsageError, serve, type ServeIo } from './serve';
 import { VERSION } from './version';
 
 /**
+ * What the CLI reads and writes: the streams and signals of {@link ServeIo}, plus the environment
+ * (read by `demo`; defaults to `process.env`).
+ *
+ * @example
+ * ```ts
+ * import type { CliIo } from './run';
+ * const io: CliIo = { stdout: process.stdout, stderr: process.stderr, signals: process, env: process.env };
+ * ```
+ */
+export interface CliIo extends ServeIo {
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
  * Runs one command line (`process.argv.slice(2)`) and resolves with the process exit code:
  * help/version print and return 0, a usage error prints to stderr and returns 2, `serve` runs until
  * it is stopped by a signal from `io.signals`, `demo` delegates to the demo command.
@@ -20,7 +34,7 @@ import { VERSION } from './version';
  * process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, signals: process });
  * ```
  */
-export async function runCli(argv: readonly string[], io: ServeIo): Promise<number> {
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let command: CliCommand;
   try {
     command = parseCommandLine(argv);
@@ -39,6 +53,6 @@ export async function runCli(argv: readonly string[], io: ServeIo): Promise<numb
     case 'serve':
       return (await serve(command.options, io)).finished;
     case 'demo':
-      return runDemo(command.argv);
+      return runDemo(command.argv, { stdout: io.stdout, stderr: io.stderr, env: io.env ?? process.env });
   }
 }

@@ -1,6 +1,6 @@
 /**
  * `appsync-events serve`: runs the emulator of `src/testing/` until stopped, prints what a client
- * needs to connect, and shuts down cleanly on SIGINT/SIGTERM.
+ * needs to connect, and shuts down cleanly on SIGINT, SIGTERM or SIGHUP.
  */
 import { scrubSecrets } from '../errors';
 import { startEventApi } from '../testing';
@@ -26,7 +26,8 @@ export interface OutputStream {
 }
 
 /**
- * The signals that stop `serve`.
+ * The signals that stop `serve`: Ctrl-C, `kill`, and the terminal closing (SIGHUP), so that the
+ * certificate file of `--tls` is removed in every ordinary way a server ends.
  *
  * @example
  * ```ts
@@ -34,7 +35,7 @@ export interface OutputStream {
  * const s: ShutdownSignal = 'SIGTERM';
  * ```
  */
-export type ShutdownSignal = 'SIGINT' | 'SIGTERM';
+export type ShutdownSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 
 /**
  * Something that emits shutdown signals: `process`, or an `EventEmitter` in tests.
@@ -63,7 +64,7 @@ export interface SignalSource {
 export interface ServeIo {
   readonly stdout: OutputStream;
   readonly stderr: OutputStream;
-  /** Source of SIGINT/SIGTERM; without one, only {@link ServeHandle.stop} ends the command. */
+  /** Source of SIGINT/SIGTERM/SIGHUP; without one, only {@link ServeHandle.stop} ends the command. */
   readonly signals?: SignalSource;
 }
 
@@ -91,7 +92,7 @@ export interface ServeHandle {
   stop(): Promise<number>;
 }
 
-const SIGNALS: readonly ShutdownSignal[] = ['SIGINT', 'SIGTERM'];
+const SIGNALS: readonly ShutdownSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /**
  * Parses `serve`'s arguments and runs it: `--help` prints the help, a usage error prints the
@@ -124,7 +125,7 @@ export async function runServe(argv: readonly string[], io: ServeIo): Promise<Se
 
 /**
  * Starts the emulator with parsed options, prints the banner (endpoints, API key, client snippet)
- * to `io.stdout`, and stops on SIGINT/SIGTERM from `io.signals` or on `stop()`: the emulator is
+ * to `io.stdout`, and stops on SIGINT/SIGTERM/SIGHUP from `io.signals` or on `stop()`: the emulator is
  * closed, the certificate file deleted and the signal listeners removed, then `finished` resolves
  * with 0. Signals are listened for from the start, so one that arrives during start-up stops the
  * emulator as soon as it is up (no banner is printed). Start failures (port in use, bad interface) are explained on `io.stderr` and resolve
