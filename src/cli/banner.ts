@@ -41,7 +41,7 @@ export const BANNER_LABELS = {
   certificate: 'TLS certificate:',
 } as const;
 
-/** The last banner line; printed once everything above is valid. */
+/** The last banner line; printed once everything above is valid. @example `await waitForStdout(READY_LINE);` */
 export const READY_LINE = 'Press Ctrl-C to stop.';
 
 /**
