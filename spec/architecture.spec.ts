@@ -1,0 +1,66 @@
+/**
+ * Keeps the code and ARCHITECTURE.md in agreement: each layer imports only from the layers above it,
+ * the emulator is reachable only from the testing and CLI entry points, and the core uses no Node
+ * built-ins (it must run in browsers).
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
+
+const src = join(__dirname, '..', 'src');
+// Order of ARCHITECTURE.md's layer table; a file may import from its own layer and the ones before.
+const layers = ['protocol', 'auth', 'transport', 'connection', 'operations', 'root', 'testing', 'cli'] as const;
+const core = new Set(['protocol', 'auth', 'transport', 'connection', 'operations', 'root']);
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? files(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+function layerOf(path: string): string {
+  const rel = relative(src, path);
+  return rel.includes('/') ? (rel.split('/')[0] as string) : 'root';
+}
+
+function imports(path: string): string[] {
+  const text = readFileSync(path, 'utf8');
+  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"\n]*?from\s+['"]([^'"]+)['"]/g)].map((m) => m[1] as string);
+}
+
+const all = files(src);
+
+it('finds the source files of every layer', () => {
+  expect(new Set(all.map(layerOf))).toEqual(new Set(layers));
+});
+
+it('imports only from the same layer or the layers above it (errors.ts is shared)', () => {
+  const violations: string[] = [];
+  for (const file of all) {
+    const from = layerOf(file);
+    for (const spec of imports(file)) {
+      if (!spec.startsWith('.')) continue;
+      const target = resolve(dirname(file), spec);
+      if (relative(src, target) === 'errors') continue;
+      const to = layerOf(target + '.ts');
+      if (layers.indexOf(to as (typeof layers)[number]) > layers.indexOf(from as (typeof layers)[number])) {
+        violations.push(`${relative(src, file)} (${from}) imports ${spec} (${to})`);
+      }
+    }
+  }
+  expect(violations).toEqual([]);
+});
+
+it('keeps Node built-ins and the emulator out of the core', () => {
+  const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+  const violations: string[] = [];
+  for (const file of all.filter((f) => core.has(layerOf(f)))) {
+    for (const spec of imports(file)) {
+      if (builtins.has(spec) || spec.startsWith('node:')) violations.push(`${relative(src, file)} imports ${spec}`);
+      if (spec.startsWith('.') && layerOf(resolve(dirname(file), spec) + '.ts') === 'testing') violations.push(`${relative(src, file)} imports the emulator`);
+      if (spec === 'ws') violations.push(`${relative(src, file)} imports ws directly (use isomorphic-ws)`);
+    }
+  }
+  expect(violations).toEqual([]);
+});
