@@ -175,12 +175,14 @@ function eventIds(list: unknown): ReceiveMessageFailedEvent[] | undefined {
 function errorList(list: unknown): MessageError[] {
   if (!Array.isArray(list)) return [];
   return list.map((e): MessageError => {
-    if (typeof e !== 'object' || e === null) return { errorType: 'Unknown', message: String(e) };
+    // Scrubbed here, not only in ServerError: the decoded frame itself reaches `messages$` and
+    // `broadcast_error` subscribers, and a SigV4 mismatch message quotes the session token.
+    if (typeof e !== 'object' || e === null) return { errorType: 'Unknown', message: scrubSecrets(String(e)) };
     const o = e as Json;
     const out: { errorType: string; message?: string; errorCode?: number } = {
       errorType: typeof o.errorType === 'string' ? o.errorType : 'Unknown',
     };
-    if (typeof o.message === 'string') out.message = o.message;
+    if (typeof o.message === 'string') out.message = scrubSecrets(o.message);
     if (typeof o.errorCode === 'number') out.errorCode = o.errorCode;
     return out;
   });
