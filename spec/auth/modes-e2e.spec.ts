@@ -408,6 +408,17 @@ describe('per-operation auth override on an API-key connection', () => {
     await ok;
   });
 
+  it('subscribeMessages accepts the override too', async () => {
+    const api = await start({ namespaces: ['default', { name: 'locked', publishAuthModes: ['AWS_IAM'], subscribeAuthModes: ['AWS_IAM'] }] });
+    const c = client(api, apiKeyAuth(api.apiKey));
+    const auth = iamAuth({ region: REGION, credentials: TEMP_CREDS });
+    const message = firstValueFrom(c.subscribeMessages('/locked/raw', { auth }));
+    await firstValueFrom(c.subscribed$);
+    await firstValueFrom(c.publishHttp('/locked/raw', [{ raw: true }], { auth }));
+    expect(await message).toEqual({ type: 'data', channel: '/locked/raw', event: '{"raw":true}' });
+    expect(await failure(c.subscribeMessages('/locked/other'))).toBeInstanceOf(UnauthorizedError);
+  });
+
   it('a wrong override credential fails that operation only', async () => {
     const api = await start({ namespaces: ['default', { name: 'locked', publishAuthModes: ['AWS_LAMBDA'], subscribeAuthModes: ['AWS_LAMBDA'] }] });
     const c = client(api, apiKeyAuth(api.apiKey));
