@@ -127,6 +127,8 @@ export interface EventsClient {
   publishHttp(channel: string, events: readonly unknown[], options?: Omit<PublishOptions, 'idempotent'>): Observable<PublishResult>;
   /** Closes the socket, completes every subscription and stream, and leaves no timer behind. Idempotent. */
   close(): void;
+  /** What `JSON.stringify(client)` gives: the endpoints and the connection status, never credentials. */
+  toJSON(): { readonly httpEndpoint: string; readonly realtimeEndpoint: string; readonly status: ConnectionState['status'] };
 }
 
 /**
@@ -221,6 +223,7 @@ export function createEventsClient(config: EventsClientConfig): EventsClient {
       registry.closeAll();
       connection.close();
     },
+    toJSON: () => ({ httpEndpoint: endpoints.httpUrl, realtimeEndpoint: endpoints.realtimeUrl, status: connection.state$.value.status }),
   };
 }
 

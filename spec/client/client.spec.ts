@@ -206,3 +206,15 @@ describe('connection', () => {
     expect(error).toBeInstanceOf(ConnectionClosedError);
   });
 });
+
+describe('serialisation', () => {
+  it('JSON.stringify(client) gives endpoints and status, never the key, even with streams observed', async () => {
+    const c = await setup();
+    c.connectionState$.subscribe();
+    c.messages$.subscribe();
+    await c.connect();
+    const json = JSON.parse(JSON.stringify(c)) as Record<string, unknown>;
+    expect(json).toEqual({ httpEndpoint: api.httpEndpoint, realtimeEndpoint: api.realtimeEndpoint, status: 'connected' });
+    expect(JSON.stringify(c)).not.toContain(api.apiKey);
+  });
+});

@@ -1,4 +1,5 @@
-import { MarshalError, ValidationError } from '../errors';
+import type { Subscriber } from 'rxjs';
+import { MarshalError, ValidationError, type AppSyncEventsError } from '../errors';
 import { parseChannel, type ChannelCheck } from '../protocol/channel';
 import { MAX_EVENTS_PER_PUBLISH } from '../protocol/limits';
 import { checkEventSize } from '../protocol/validate';
@@ -139,4 +140,53 @@ export class PublishResultBuilder {
   build(): PublishResult {
     return { successful: this.successful.sort((a, b) => a - b), failed: this.failed.sort((a, b) => a.index - b.index) };
   }
+}
+
+/**
+ * Sends one batch and reports its outcome; returns a function that cancels it.
+ *
+ * @example
+ * ```ts
+ * const send: BatchSender = (batch, onResult, onError) => { onResult([{ index: 0 }], []); return () => undefined; };
+ * ```
+ */
+export type BatchSender = (
+  batch: EventBatch,
+  onResult: (successful: readonly { index: number }[], failed: readonly { index: number }[]) => void,
+  onError: (error: AppSyncEventsError) => void,
+) => () => void;
+
+/**
+ * Sends the batches of one publish one after the other (keeping the caller's order), merges their
+ * results by caller index, and emits the merged result then completes — or errors with the first
+ * failure. Shared by WebSocket and HTTP publish. Returns the teardown that cancels the batch in
+ * flight.
+ *
+ * @example
+ * ```ts
+ * return new Observable<PublishResult>((subscriber) => sendBatches(prepared.batches, send, subscriber));
+ * ```
+ */
+export function sendBatches(batches: readonly EventBatch[], send: BatchSender, subscriber: Subscriber<PublishResult>): () => void {
+  const builder = new PublishResultBuilder();
+  let cancel: (() => void) | undefined;
+  const run = (k: number): void => {
+    if (k === batches.length) {
+      cancel = undefined;
+      subscriber.next(builder.build());
+      subscriber.complete();
+      return;
+    }
+    const batch = batches[k] as EventBatch;
+    cancel = send(
+      batch,
+      (successful, failed) => {
+        builder.add(batch.offset, successful, failed);
+        run(k + 1);
+      },
+      (error) => subscriber.error(error),
+    );
+  };
+  run(0);
+  return () => cancel?.();
 }

@@ -3,7 +3,7 @@ import { resolveAuth } from '../auth/resolve';
 import { AppSyncEventsError, ConnectionError, TimeoutError, UnauthorizedError, serverError } from '../errors';
 import type { MessageError } from '../protocol/messages';
 import type { OperationContext } from './context';
-import { preparePublish, PublishResultBuilder, type EventBatch, type PublishResult } from './events';
+import { preparePublish, sendBatches, type EventBatch, type PublishResult } from './events';
 import type { PublishOptions } from './publish';
 
 /**
@@ -43,24 +43,8 @@ export function publishOverHttp(
       subscriber.error(e);
       return undefined;
     }
-    const { batches } = prepared;
     const path = prepared.channel;
-    const builder = new PublishResultBuilder();
-    let cancel: (() => void) | undefined;
-    const run = (k: number): void => {
-      if (k === batches.length) {
-        subscriber.next(builder.build());
-        subscriber.complete();
-        return;
-      }
-      const batch = batches[k] as EventBatch;
-      cancel = postBatch(ctx, fetchImpl, path, batch, options, (successful, failed) => {
-        builder.add(batch.offset, successful, failed);
-        run(k + 1);
-      }, (error) => subscriber.error(error));
-    };
-    run(0);
-    return () => cancel?.();
+    return sendBatches(prepared.batches, (batch, onResult, onError) => postBatch(ctx, fetchImpl, path, batch, options, onResult, onError), subscriber);
   });
 }
 

@@ -12,7 +12,7 @@ import {
 } from '../errors';
 import type { ReceiveMessage } from '../protocol/messages';
 import type { OperationContext } from './context';
-import { preparePublish, PublishResultBuilder, type EventBatch, type PublishResult } from './events';
+import { preparePublish, sendBatches, type EventBatch, type PublishResult } from './events';
 import type { Deadline } from './deadlines';
 import type { RouteHandler } from './router';
 
@@ -61,28 +61,19 @@ export function publishOverWebSocket(ctx: OperationContext, channel: string, eve
       subscriber.error(new ConnectionClosedError('publish'));
       return undefined;
     }
-    const { batches } = prepared;
     const path = prepared.channel;
     const release = ctx.connection.retain();
-    const builder = new PublishResultBuilder();
-    let current: BatchPublish | undefined;
-    const run = (k: number): void => {
-      if (k === batches.length) {
-        current = undefined;
-        subscriber.next(builder.build());
-        subscriber.complete();
-        return;
-      }
-      const batch = batches[k] as EventBatch;
-      current = new BatchPublish(ctx, path, batch, options, (successful, failed) => {
-        builder.add(batch.offset, successful, failed);
-        run(k + 1);
-      }, (error) => subscriber.error(error));
-      current.start();
-    };
-    run(0);
+    const cancel = sendBatches(
+      prepared.batches,
+      (batch, onResult, onError) => {
+        const request = new BatchPublish(ctx, path, batch, options, onResult, onError);
+        request.start();
+        return () => request.cancel();
+      },
+      subscriber,
+    );
     return () => {
-      current?.cancel();
+      cancel();
       release();
     };
   });
