@@ -69,6 +69,9 @@ export interface BroadcastErrorEvent {
 
 type Status = 'waiting' | 'subscribing' | 'active' | 'ended';
 
+/** Shared empty set of the channels without raw subscribers; never added to (see `add`). */
+const NO_RAW_SUBSCRIBERS: Set<Subscriber<SubscriptionMessage>> = new Set();
+
 /**
  * One wire subscription, shared by every local subscriber of its channel (ref-counted). It
  * subscribes on the current session, resubscribes after a reconnection, and when the last local
@@ -86,8 +89,10 @@ class ChannelSubscription implements RouteHandler {
   private timer: Subscription | undefined;
   private release: (() => void) | undefined;
   readonly parsed = new Set<Subscriber<unknown>>();
-  readonly raw = new Set<Subscriber<SubscriptionMessage>>();
-  private readonly onSubscribed: Array<(e: SubscribedEvent) => void> = [];
+  // Most channels never get a raw subscriber or an onSubscribed callback: both are allocated on
+  // first use (a Set costs ~180 bytes per idle subscription; see bench/README.md, heap-idle).
+  raw: Set<Subscriber<SubscriptionMessage>> = NO_RAW_SUBSCRIBERS;
+  private onSubscribed: Array<(e: SubscribedEvent) => void> | undefined;
 
   constructor(
     private readonly registry: SubscriptionRegistry,
@@ -104,10 +109,13 @@ class ChannelSubscription implements RouteHandler {
   }
 
   add(subscriber: Subscriber<unknown> | Subscriber<SubscriptionMessage>, raw: boolean, onSubscribed?: (e: SubscribedEvent) => void): void {
-    if (raw) this.raw.add(subscriber as Subscriber<SubscriptionMessage>);
+    if (raw) {
+      if (this.raw === NO_RAW_SUBSCRIBERS) this.raw = new Set();
+      this.raw.add(subscriber as Subscriber<SubscriptionMessage>);
+    }
     else this.parsed.add(subscriber as Subscriber<unknown>);
     if (onSubscribed) {
-      this.onSubscribed.push(onSubscribed);
+      (this.onSubscribed ??= []).push(onSubscribed);
       if (this.status === 'active') onSubscribed({ channel: this.path, resubscribed: false });
     }
     if (this.release === undefined) {
@@ -120,8 +128,8 @@ class ChannelSubscription implements RouteHandler {
     this.parsed.delete(subscriber as Subscriber<unknown>);
     this.raw.delete(subscriber as Subscriber<SubscriptionMessage>);
     if (onSubscribed) {
-      const i = this.onSubscribed.indexOf(onSubscribed);
-      if (i >= 0) this.onSubscribed.splice(i, 1);
+      const i = this.onSubscribed?.indexOf(onSubscribed) ?? -1;
+      if (i >= 0) this.onSubscribed?.splice(i, 1);
     }
     if (this.size === 0 && this.status !== 'ended') void this.end();
   }
@@ -177,7 +185,7 @@ class ChannelSubscription implements RouteHandler {
         const event = { channel: this.path, resubscribed: this.established > 0 };
         this.established++;
         this.registry.subscribed$.next(event);
-        for (const cb of [...this.onSubscribed]) cb(event);
+        if (this.onSubscribed) for (const cb of [...this.onSubscribed]) cb(event);
         return;
       }
       case 'subscribe_error':
