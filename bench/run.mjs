@@ -179,7 +179,7 @@ function startServer(pair) {
 
 function runScenario(scenario, client, server, certPath, profileDir) {
   const execArgv = [...(scenario.execArgv ?? [])];
-  if (profile && client === 'sdk') execArgv.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${scenario.id}-${Date.now()}.cpuprofile`);
+  if (profile && client === 'sdk') execArgv.push('--cpu-prof', '--cpu-prof-interval', '100', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${scenario.id}-${Date.now()}.cpuprofile`);
   const input = JSON.stringify({ scenario: scenario.kind, client, params: scenario.params, server });
   return new Promise((resolve) => {
     const child = fork(join(here, 'scenario.mjs'), [input], {
