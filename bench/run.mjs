@@ -242,7 +242,7 @@ function bundleSize() {
 function gitCommit() {
   try {
     const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'bench', 'package.json'], { cwd: root, encoding: 'utf8' }).trim() !== '';
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'bench', 'package.json', ':!bench/RESULTS.md'], { cwd: root, encoding: 'utf8' }).trim() !== '';
     return dirty ? `${sha} + uncommitted changes in src/ or bench/` : sha;
   } catch {
     return 'unknown';
