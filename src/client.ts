@@ -1,5 +1,8 @@
-import { nanoid } from 'nanoid';
-import { asyncScheduler, skip, type Observable, type SchedulerLike } from 'rxjs';
+// Operation ids only correlate replies on one connection; they are not secrets, so the non-secure
+// generator (Math.random, no crypto module to load) is enough and cheaper per publish.
+import { nanoid } from 'nanoid/non-secure';
+import type { Observable, SchedulerLike } from 'rxjs';
+import { asyncScheduler, skip } from './rx';
 import type { AuthProvider } from './auth/types';
 import { Connection } from './connection/connection';
 import { resolveRetryOptions, type RetryOptions } from './connection/retry';
@@ -53,7 +56,7 @@ export interface EventsClientConfig {
   readonly WebSocket?: WebSocketConstructor;
   /** An already open (or opening) socket to use for the first connection, like the seed's `NewWebSocketClient(conn)`. */
   readonly socket?: WebSocketLike;
-  /** Operation id generator; ids must match `[A-Za-z0-9_+-]{1,128}`. @default nanoid */
+  /** Operation id generator; ids must match `[A-Za-z0-9_+-]{1,128}`. @default nanoid (non-secure: ids are not secrets) */
   readonly generateId?: () => string;
   /** Time allowed for a reply to subscribe, unsubscribe and each publish request. @default 15000 (as the official clients) */
   readonly requestTimeoutMs?: number;

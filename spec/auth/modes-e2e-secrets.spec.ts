@@ -153,15 +153,23 @@ function stringifyClient(c: EventsClient): void {
   } catch (e) {
     render(e, 'client JSON.stringify error');
   }
+  // The client serialises through toJSON (endpoints and status); also walk its own fields, which is
+  // what a logger that ignores toJSON (util.inspect-style) would see.
   const seen = new WeakSet<object>();
-  const text = JSON.stringify(c, (_key, value: unknown) => {
-    if (typeof value === 'object' && value !== null) {
-      if (seen.has(value)) return '[Circular]';
-      seen.add(value);
+  const walk = (value: unknown): unknown => {
+    if (typeof value !== 'object' || value === null) return value;
+    if (seen.has(value)) return '[Circular]';
+    seen.add(value);
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      const field = (value as Record<string, unknown>)[key];
+      if (typeof field !== 'function') out[key] = walk(field);
     }
-    return value;
-  });
-  expect(text).toContain('"connectionState$"');
+    return out;
+  };
+  const text = JSON.stringify(c) + JSON.stringify(walk(c));
+  expect(text).toContain('"status"');
+  expect(text).toContain('connectionState$');
   outputs.push(`client JSON: ${text}`);
 }
 

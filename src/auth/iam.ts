@@ -1,6 +1,7 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { defer, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { defer } from '../rx';
 import { ValidationError } from '../errors';
 import type { Authorization } from '../protocol/messages';
 import type { AuthProvider, AuthRequest } from './types';

@@ -1,4 +1,5 @@
-import { defer, from, map, type Observable, type ObservableInput } from 'rxjs';
+import type { Observable, ObservableInput } from 'rxjs';
+import { defer, from, map } from '../rx';
 import { ValidationError } from '../errors';
 import type { Authorization } from '../protocol/messages';
 import type { AuthProvider, AuthRequest } from './types';

@@ -1,4 +1,5 @@
-import { from, Subscription, type ObservableInput } from 'rxjs';
+import type { ObservableInput } from 'rxjs';
+import { from, Subscription } from '../rx';
 import { AppSyncEventsError, ValidationError } from '../errors';
 import type { Authorization } from '../protocol/messages';
 import type { AuthProvider, AuthRequest } from './types';

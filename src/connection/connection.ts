@@ -1,4 +1,5 @@
-import { BehaviorSubject, Subject, Subscription, type SchedulerLike } from 'rxjs';
+import type { SchedulerLike } from 'rxjs';
+import { BehaviorSubject, Subject, Subscription } from '../rx';
 import { connectionSubprotocols } from '../auth/header';
 import { resolveAuth } from '../auth/resolve';
 import type { AuthProvider } from '../auth/types';

@@ -1,4 +1,5 @@
-import { Observable, type Subscription } from 'rxjs';
+import type { Subscription } from 'rxjs';
+import { Observable } from '../rx';
 import { resolveAuth } from '../auth/resolve';
 import { AppSyncEventsError, ConnectionError, TimeoutError, UnauthorizedError, serverError } from '../errors';
 import type { MessageError } from '../protocol/messages';

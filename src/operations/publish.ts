@@ -1,4 +1,5 @@
-import { Observable, type Subscription } from 'rxjs';
+import type { Subscription } from 'rxjs';
+import { Observable } from '../rx';
 import { resolveAuth } from '../auth/resolve';
 import type { AuthProvider } from '../auth/types';
 import type { Session } from '../connection/connection';

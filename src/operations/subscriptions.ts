@@ -1,4 +1,5 @@
-import { Observable, Subject, type Subscriber, type Subscription } from 'rxjs';
+import type { Subscriber, Subscription } from 'rxjs';
+import { Observable, Subject } from '../rx';
 import { resolveAuth } from '../auth/resolve';
 import type { AuthProvider } from '../auth/types';
 import type { Session } from '../connection/connection';
