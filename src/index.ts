@@ -18,12 +18,11 @@ export {
   OPERATION_ID_PATTERN, DEFAULT_CONNECTION_TIMEOUT_MS, DEFAULT_KEEP_ALIVE_INTERVAL_MS, MAX_WS_PUBLISH_PER_SECOND,
   MAX_CONNECTION_AGE_MS, EVENT_WS_SUBPROTOCOL, utf8ByteLength,
 } from './protocol/limits';
-export { parseChannel, channelMatches } from './protocol/channel';
+export { parseChannel } from './protocol/channel';
 export type { ChannelPath, ChannelCheck, ParseChannelOptions } from './protocol/channel';
-export { checkOperationId, checkEventCount, checkEventSize, checkEventJson } from './protocol/validate';
+export { checkOperationId, checkEventSize } from './protocol/validate';
 export type { ProtocolViolation } from './protocol/validate';
-export { decodeReceiveMessage, decodeSendMessage } from './protocol/decode';
-export type { SendMessageDecodeResult } from './protocol/decode';
+export { decodeReceiveMessage } from './protocol/decode';
 export { resolveEndpoints } from './protocol/endpoints';
 export type { ResolvedEndpoints } from './protocol/endpoints';
 export {
@@ -33,7 +32,7 @@ export {
 } from './errors';
 export type { OperationKind } from './errors';
 export type { AuthProvider, AuthRequest, AuthRequestKind } from './auth/types';
-export { encodeHeaderSubprotocol, connectionSubprotocols, base64UrlEncode, base64UrlDecode } from './auth/header';
+export { encodeHeaderSubprotocol, connectionSubprotocols, base64UrlEncode } from './auth/header';
 export { apiKeyAuth } from './auth/api-key';
 export { lambdaAuth, tokenHeaderAuth } from './auth/lambda';
 export { cognitoUserPoolsAuth, oidcAuth } from './auth/tokens';

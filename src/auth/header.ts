@@ -52,7 +52,7 @@ export function base64UrlEncode(text: string): string {
  *
  * @example
  * ```ts
- * import { base64UrlDecode } from 'appsync-events-rx';
+ * import { base64UrlDecode } from 'appsync-events-rx/testing';
  * base64UrlDecode('e30'); // '{}'
  * ```
  */

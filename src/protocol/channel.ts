@@ -113,7 +113,8 @@ export function parseChannel(channel: unknown, options: ParseChannelOptions = {}
  *
  * @example
  * ```ts
- * import { channelMatches, parseChannel } from 'appsync-events-rx';
+ * import { parseChannel } from 'appsync-events-rx';
+ * import { channelMatches } from 'appsync-events-rx/testing';
  * const sub = parseChannel('/default/*', { allowWildcard: true });
  * const pub = parseChannel('/default/a/b');
  * if (sub.ok && pub.ok) channelMatches(sub.channel, pub.channel); // true

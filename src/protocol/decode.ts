@@ -82,7 +82,7 @@ export function decodeReceiveMessage(frame: unknown): ReceiveMessage | Unsupport
  *
  * @example
  * ```ts
- * import { decodeSendMessage } from 'appsync-events-rx';
+ * import { decodeSendMessage } from 'appsync-events-rx/testing';
  * const r = decodeSendMessage('{"type":"unsubscribe","id":"a"}');
  * if (r.ok) console.log(r.message.type);
  * ```
@@ -99,7 +99,7 @@ export type SendMessageDecodeResult =
  *
  * @example
  * ```ts
- * import { decodeSendMessage } from 'appsync-events-rx';
+ * import { decodeSendMessage } from 'appsync-events-rx/testing';
  * decodeSendMessage('nope'); // { ok: false, violation: { errorType: 'BadRequestException', ... } }
  * ```
  */

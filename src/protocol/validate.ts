@@ -41,7 +41,7 @@ export function checkOperationId(id: unknown): ProtocolViolation | undefined {
  *
  * @example
  * ```ts
- * import { checkEventCount } from 'appsync-events-rx';
+ * import { checkEventCount } from 'appsync-events-rx/testing';
  * checkEventCount(6)?.message; // 'A publish request carries 1 to 5 events, got 6'
  * ```
  */
@@ -78,7 +78,7 @@ export function checkEventSize(encoded: string): ProtocolViolation | undefined {
  *
  * @example
  * ```ts
- * import { checkEventJson } from 'appsync-events-rx';
+ * import { checkEventJson } from 'appsync-events-rx/testing';
  * checkEventJson('hi')?.errorType; // 'BadRequestException'
  * ```
  */

@@ -31,3 +31,10 @@ export type {
   TokenValidatorResult,
   TrafficRecord,
 } from './types';
+// Server-side halves of the shared protocol module (the client entry point leaves them out to stay
+// small): decoding client frames, checking publish requests, wildcard matching, header decoding.
+export { decodeSendMessage } from '../protocol/decode';
+export type { SendMessageDecodeResult } from '../protocol/decode';
+export { checkEventCount, checkEventJson } from '../protocol/validate';
+export { channelMatches } from '../protocol/channel';
+export { base64UrlDecode } from '../auth/header';
