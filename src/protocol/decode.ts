@@ -51,7 +51,11 @@ export function decodeReceiveMessage(frame: unknown): ReceiveMessage | Unsupport
       const successful = eventIds(m.successful);
       const failed = eventIds(m.failed);
       if (!successful || !failed) return bad('publish_success with malformed successful/failed lists', frame);
-      return { type: 'publish_success', id: m.id, successful, failed: failed as ReceiveMessageFailedEvent[] };
+      // Validated in place and the parsed object returned, like `data` and `ka` (one acknowledgement
+      // per publish: no copy of it). Only a missing or null list is filled in, with [].
+      if (successful !== m.successful) m.successful = successful;
+      if (failed !== m.failed) m.failed = failed;
+      return m as unknown as ReceiveMessage;
     }
     case 'subscribe_success':
     case 'unsubscribe_success':
