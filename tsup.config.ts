@@ -15,4 +15,10 @@ export default defineConfig({
   clean: true,
   target: 'es2020',
   tsconfig: 'tsconfig.build.json',
+  // Internal members are named with a leading `_` (never public fields: errors, states, results,
+  // options); esbuild shortens them. One esbuild build per format covers every entry point, so the
+  // names agree across the shared chunks of a format.
+  esbuildOptions(options) {
+    options.mangleProps = /^_/;
+  },
 });

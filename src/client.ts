@@ -165,7 +165,7 @@ export function createEventsClient(config: EventsClientConfig): EventsClient {
     ...(config.socket ? { socket: config.socket } : {}),
     onMessage: (message, session) => router.dispatch(message, session),
   });
-  connection.lost$.subscribe(({ session, error, willRetry }) => router.sessionLost(session, error, willRetry));
+  connection._lost$.subscribe(({ session, error, willRetry }) => router.sessionLost(session, error, willRetry));
   const ctx = new OperationContext({
     connection,
     router,
@@ -176,22 +176,22 @@ export function createEventsClient(config: EventsClientConfig): EventsClient {
     requestTimeoutMs,
     generateId: config.generateId ?? (() => nanoid()),
     checkIds: config.generateId !== undefined,
-    protocolErrors: connection.protocolErrors$,
+    protocolErrors: connection._protocolErrors$,
   });
   const registry = new SubscriptionRegistry(ctx);
   const fetchImpl: FetchLike | undefined = config.fetch ?? (typeof fetch === 'function' ? (fetch as unknown as FetchLike) : undefined);
 
   return {
-    connectionState$: connection.state$.asObservable(),
-    messages$: connection.messages$.asObservable(),
-    protocolErrors$: connection.protocolErrors$.asObservable(),
+    connectionState$: connection._state$.asObservable(),
+    messages$: connection._messages$.asObservable(),
+    protocolErrors$: connection._protocolErrors$.asObservable(),
     subscribed$: registry.subscribed$.asObservable(),
     broadcastErrors$: registry.broadcastErrors$.asObservable(),
     connect: () =>
       new Promise((resolve, reject) => {
         // Fail fast on the first failed attempt, like the seed's DialWebSocketConfig; background
         // retries only start once the connection has been established.
-        const states = connection.state$.pipe(skip(1)).subscribe((s) => {
+        const states = connection._state$.pipe(skip(1)).subscribe((s) => {
           if (s.status === 'reconnecting') {
             wait.unsubscribe();
             states.unsubscribe();
@@ -201,8 +201,8 @@ export function createEventsClient(config: EventsClientConfig): EventsClient {
         const wait = connection.whenReady(
           () => {
             states.unsubscribe();
-            connection.pin();
-            const s = connection.state$.value;
+            connection._pin();
+            const s = connection._state$.value;
             resolve(s.status === 'connected' ? s : { status: 'connected', connectionTimeoutMs: 0 });
           },
           (error) => {
@@ -222,11 +222,11 @@ export function createEventsClient(config: EventsClientConfig): EventsClient {
     close: () => {
       // Pinned first: the subscriptions ending below must not start a linger close (with lingerMs 0
       // it would close the socket as 'idle' and report idle before closed).
-      connection.pin();
+      connection._pin();
       registry.closeAll();
       connection.close();
     },
-    toJSON: () => ({ httpEndpoint: endpoints.httpUrl, realtimeEndpoint: endpoints.realtimeUrl, status: connection.state$.value.status }),
+    toJSON: () => ({ httpEndpoint: endpoints.httpUrl, realtimeEndpoint: endpoints.realtimeUrl, status: connection._state$.value.status }),
   };
 }
 

@@ -42,7 +42,7 @@ export interface Session {
  *
  * @example
  * ```ts
- * connection.lost$.subscribe(({ error, willRetry }) => console.log(error.code, willRetry));
+ * connection._lost$.subscribe(({ error, willRetry }) => console.log(error.code, willRetry));
  * ```
  */
 export interface SessionLoss {
@@ -83,13 +83,13 @@ export interface ConnectionOptions {
 type Phase = 'idle' | 'authorizing' | 'opening' | 'ready' | 'backoff' | 'failed' | 'closed';
 
 class SocketSession implements Session {
-  transport!: SocketTransport;
+  _transport!: SocketTransport;
   constructor(readonly generation: number) {}
   get isOpen(): boolean {
-    return this.transport.isOpen;
+    return this._transport.isOpen;
   }
   send(message: SendMessage): boolean {
-    return this.transport.send(JSON.stringify(message));
+    return this._transport.send(JSON.stringify(message));
   }
 }
 
@@ -97,7 +97,7 @@ class SocketSession implements Session {
  * The connection lifecycle (ARCHITECTURE.md, `src/connection/`): opens the socket with the
  * `header-` subprotocol, sends `connection_init`, waits for `connection_ack`, runs the keep-alive
  * watchdog, retries with backoff and jitter, opens lazily and closes after a linger, and reports
- * every transition on `state$`. It knows nothing of channels or publish: it forwards frames with
+ * every transition on `_state$`. It knows nothing of channels or publish: it forwards frames with
  * an id to `onMessage`. All time goes through the injected scheduler.
  *
  * @example
@@ -108,46 +108,46 @@ class SocketSession implements Session {
  */
 export class Connection {
   /** Current state, replayed to late subscribers. */
-  readonly state$: BehaviorSubject<ConnectionState> = new BehaviorSubject<ConnectionState>({ status: 'idle' });
+  readonly _state$: BehaviorSubject<ConnectionState> = new BehaviorSubject<ConnectionState>({ status: 'idle' });
   /** Every decoded inbound frame (hot). */
-  readonly messages$ = new Subject<ReceiveMessage>();
+  readonly _messages$ = new Subject<ReceiveMessage>();
   /** Frames that could not be decoded, and other protocol anomalies (hot). */
-  readonly protocolErrors$ = new Subject<AppSyncEventsError>();
+  readonly _protocolErrors$ = new Subject<AppSyncEventsError>();
   /** Emits each session once it is acknowledged (first connection and every reconnection). */
-  readonly ready$ = new Subject<Session>();
+  readonly _ready$ = new Subject<Session>();
   /** Emits when a session ends. */
-  readonly lost$ = new Subject<SessionLoss>();
+  readonly _lost$ = new Subject<SessionLoss>();
   /** Terminal failures: waiters for a connection give up. */
-  private readonly failed$ = new Subject<AppSyncEventsError>();
+  private readonly _failed$ = new Subject<AppSyncEventsError>();
 
-  private phase: Phase = 'idle';
-  private session: SocketSession | undefined;
-  private generation = 0;
-  private failures = 0;
-  private users = 0;
-  private pinned = false;
-  private lastActivity = 0;
-  private connectedAt = 0;
-  private keepAliveMs = 0;
-  private presetSocket: WebSocketLike | undefined;
-  private authSub: Subscription | undefined;
-  private ackTimer: Subscription | undefined;
-  private keepAliveTimer: Subscription | undefined;
-  private retryTimer: Subscription | undefined;
-  private lingerTimer: Subscription | undefined;
+  private _phase: Phase = 'idle';
+  private _session: SocketSession | undefined;
+  private _generation = 0;
+  private _failures = 0;
+  private _users = 0;
+  private _pinned = false;
+  private _lastActivity = 0;
+  private _connectedAt = 0;
+  private _keepAliveMs = 0;
+  private _presetSocket: WebSocketLike | undefined;
+  private _authSub: Subscription | undefined;
+  private _ackTimer: Subscription | undefined;
+  private _keepAliveTimer: Subscription | undefined;
+  private _retryTimer: Subscription | undefined;
+  private _lingerTimer: Subscription | undefined;
 
-  constructor(private readonly options: ConnectionOptions) {
-    this.presetSocket = options.socket;
+  constructor(private readonly _options: ConnectionOptions) {
+    this._presetSocket = _options.socket;
   }
 
   /** The acknowledged session, if there is one right now. */
   get current(): Session | undefined {
-    return this.phase === 'ready' ? this.session : undefined;
+    return this._phase === 'ready' ? this._session : undefined;
   }
 
   /** True once `close()` was called. */
   get isClosed(): boolean {
-    return this.phase === 'closed';
+    return this._phase === 'closed';
   }
 
   /**
@@ -157,28 +157,28 @@ export class Connection {
    * show on `state$`). The returned Subscription cancels the wait.
    */
   whenReady(onReady: (session: Session) => void, onError: (error: AppSyncEventsError) => void): Subscription {
-    if (this.phase === 'closed') {
+    if (this._phase === 'closed') {
       onError(new ConnectionClosedError('client'));
       return Subscription.EMPTY;
     }
-    if (this.phase === 'ready' && this.session) {
-      onReady(this.session);
+    if (this._phase === 'ready' && this._session) {
+      onReady(this._session);
       return Subscription.EMPTY;
     }
     const wait = new Subscription();
     wait.add(
-      this.ready$.subscribe((s) => {
+      this._ready$.subscribe((s) => {
         wait.unsubscribe();
         onReady(s);
       }),
     );
     wait.add(
-      this.failed$.subscribe((e) => {
+      this._failed$.subscribe((e) => {
         wait.unsubscribe();
         onError(e);
       }),
     );
-    if (this.phase === 'idle' || this.phase === 'failed') this.start();
+    if (this._phase === 'idle' || this._phase === 'failed') this._start();
     return wait;
   }
 
@@ -187,241 +187,239 @@ export class Connection {
    * releases it; when nothing uses the connection it closes after `lingerMs` (unless pinned).
    */
   retain(): () => void {
-    this.users++;
-    this.cancel('lingerTimer');
+    this._users++;
+    this._lingerTimer = stop(this._lingerTimer);
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      this.users--;
-      if (this.users === 0 && !this.pinned && this.phase !== 'closed') this.scheduleLinger();
+      this._users--;
+      if (this._users === 0 && !this._pinned && this._phase !== 'closed') this._scheduleLinger();
     };
   }
 
   /** Keeps the connection open until `close()`, whatever uses it (explicit `connect()`). */
-  pin(): void {
-    this.pinned = true;
-    this.cancel('lingerTimer');
+  _pin(): void {
+    this._pinned = true;
+    this._lingerTimer = stop(this._lingerTimer);
   }
 
   /** Closes for good: socket, timers and subjects. Idempotent. */
   close(): void {
-    if (this.phase === 'closed') return;
-    const session = this.session;
-    this.phase = 'closed';
-    this.session = undefined;
-    this.clearTimers();
-    session?.transport.close(1000, 'client closed');
+    if (this._phase === 'closed') return;
+    const session = this._session;
+    this._phase = 'closed';
+    this._session = undefined;
+    this._clearTimers();
+    session?._transport.close(1000, 'client closed');
     const error = new ConnectionClosedError('client');
-    if (session) this.lost$.next({ session, error, willRetry: false });
-    this.failed$.next(error);
-    this.setState({ status: 'closed' });
-    for (const s of [this.ready$, this.lost$, this.failed$, this.messages$, this.protocolErrors$, this.state$] as Subject<unknown>[]) {
+    if (session) this._lost$.next({ session, error, willRetry: false });
+    this._failed$.next(error);
+    this._setState({ status: 'closed' });
+    for (const s of [this._ready$, this._lost$, this._failed$, this._messages$, this._protocolErrors$, this._state$] as Subject<unknown>[]) {
       s.complete();
     }
   }
 
   // -------------------------------------------------------------------------------------------
 
-  private start(): void {
-    this.phase = 'authorizing';
-    this.setState({ status: 'connecting', attempt: this.failures + 1 });
-    const generation = ++this.generation;
-    const { endpoints } = this.options;
+  private _start(): void {
+    this._phase = 'authorizing';
+    this._setState({ status: 'connecting', attempt: this._failures + 1 });
+    const generation = ++this._generation;
+    const { endpoints } = this._options;
     const request = { kind: 'connect' as const, host: endpoints.host, httpUrl: endpoints.httpUrl, body: '{}' };
-    this.authSub = resolveAuth(
-      this.options.auth,
+    this._authSub = resolveAuth(
+      this._options.auth,
       request,
       (auth) => {
-        this.authSub = undefined;
-        if (this.phase === 'authorizing' && this.generation === generation) this.open(auth, generation);
+        this._authSub = undefined;
+        if (this._phase === 'authorizing' && this._generation === generation) this._open(auth, generation);
       },
       (error) => {
-        this.authSub = undefined;
-        if (this.phase === 'authorizing' && this.generation === generation) this.fail(undefined, error);
+        this._authSub = undefined;
+        if (this._phase === 'authorizing' && this._generation === generation) this._fail(undefined, error);
       },
     );
   }
 
-  private open(auth: Authorization, generation: number): void {
-    const authorization = { ...this.options.headers, ...auth };
+  private _open(auth: Authorization, generation: number): void {
+    const authorization = { ...this._options.headers, ...auth };
     let socket: WebSocketLike;
     try {
-      socket = this.presetSocket ?? new this.options.WebSocket(this.options.endpoints.realtimeUrl, connectionSubprotocols(authorization));
+      socket = this._presetSocket ?? new this._options.WebSocket(this._options.endpoints.realtimeUrl, connectionSubprotocols(authorization));
     } catch (e) {
-      this.fail(undefined, new ConnectionError(`could not open a WebSocket to ${this.options.endpoints.realtimeUrl}`, undefined, undefined, e));
+      this._fail(undefined, new ConnectionError(`could not open a WebSocket to ${this._options.endpoints.realtimeUrl}`, undefined, undefined, e));
       return;
     }
-    this.presetSocket = undefined;
+    this._presetSocket = undefined;
     const session = new SocketSession(generation);
-    this.session = session;
-    this.phase = 'opening';
-    session.transport = new SocketTransport(socket, {
-      open: () => this.onOpen(session),
-      frame: (data) => this.onFrame(session, data),
-      closed: (code, reason, detail) => this.onClosed(session, code, reason, detail),
+    this._session = session;
+    this._phase = 'opening';
+    session._transport = new SocketTransport(socket, {
+      open: () => this._onOpen(session),
+      frame: (data) => this._onFrame(session, data),
+      closed: (code, reason, detail) => this._onClosed(session, code, reason, detail),
     });
-    this.ackTimer = this.options.scheduler.schedule(() => {
-      this.ackTimer = undefined;
-      this.fail(session, new TimeoutError('connect', this.options.ackTimeoutMs));
-    }, this.options.ackTimeoutMs);
-    if (session.transport.isOpen) this.onOpen(session);
+    this._ackTimer = this._options.scheduler.schedule(() => {
+      this._ackTimer = undefined;
+      this._fail(session, new TimeoutError('connect', this._options.ackTimeoutMs));
+    }, this._options.ackTimeoutMs);
+    if (session._transport.isOpen) this._onOpen(session);
   }
 
-  private onOpen(session: SocketSession): void {
-    if (session !== this.session) return;
+  private _onOpen(session: SocketSession): void {
+    if (session !== this._session) return;
     session.send({ type: 'connection_init' });
   }
 
-  private onFrame(session: SocketSession, data: unknown): void {
-    if (session !== this.session) return;
+  private _onFrame(session: SocketSession, data: unknown): void {
+    if (session !== this._session) return;
     // Any frame proves the connection alive, not only `ka` (protocol reference §7.1.5).
-    this.lastActivity = this.options.scheduler.now();
+    this._lastActivity = this._options.scheduler.now();
     const message = decodeReceiveMessage(data);
     if (message instanceof UnsupportedMessageFormatError) {
-      this.protocolErrors$.next(message);
+      this._protocolErrors$.next(message);
       return;
     }
-    if (this.messages$.observed) this.messages$.next(message);
+    if (this._messages$.observed) this._messages$.next(message);
     switch (message.type) {
       case 'data':
-        this.options.onMessage(message, session);
+        this._options.onMessage(message, session);
         return;
       case 'ka':
         return;
       case 'connection_ack':
-        this.onAck(session, message.connectionTimeoutMs);
+        this._onAck(session, message.connectionTimeoutMs);
         return;
       case 'connection_error':
-        this.fail(session, serverError('connect', message.errors));
+        this._fail(session, serverError('connect', message.errors));
         return;
       case 'error':
         if (message.id === undefined) {
           // Not tied to an operation: nothing to fail, but never swallowed.
-          this.protocolErrors$.next(serverError('connect', message.errors));
+          this._protocolErrors$.next(serverError('connect', message.errors));
           return;
         }
-        this.options.onMessage(message, session);
+        this._options.onMessage(message, session);
         return;
       default:
-        this.options.onMessage(message, session);
+        this._options.onMessage(message, session);
     }
   }
 
-  private onAck(session: SocketSession, connectionTimeoutMs: number): void {
-    this.keepAliveMs = this.options.keepAliveTimeoutMs ?? connectionTimeoutMs;
-    if (this.phase === 'ready') return; // a repeated ack only refreshes the deadline
-    this.cancel('ackTimer');
-    this.phase = 'ready';
-    this.connectedAt = this.options.scheduler.now();
-    this.armKeepAlive(session, this.keepAliveMs);
-    this.setState({ status: 'connected', connectionTimeoutMs: this.keepAliveMs });
-    this.ready$.next(session);
+  private _onAck(session: SocketSession, connectionTimeoutMs: number): void {
+    this._keepAliveMs = this._options.keepAliveTimeoutMs ?? connectionTimeoutMs;
+    if (this._phase === 'ready') return; // a repeated ack only refreshes the deadline
+    this._ackTimer = stop(this._ackTimer);
+    this._phase = 'ready';
+    this._connectedAt = this._options.scheduler.now();
+    this._armKeepAlive(session, this._keepAliveMs);
+    this._setState({ status: 'connected', connectionTimeoutMs: this._keepAliveMs });
+    this._ready$.next(session);
   }
 
-  private armKeepAlive(session: SocketSession, delay: number): void {
-    this.keepAliveTimer = this.options.scheduler.schedule(() => {
-      this.keepAliveTimer = undefined;
-      if (session !== this.session) return;
-      const idle = this.options.scheduler.now() - this.lastActivity;
-      if (idle >= this.keepAliveMs) this.fail(session, new KeepAliveTimeoutError(this.keepAliveMs));
-      else this.armKeepAlive(session, this.keepAliveMs - idle);
+  private _armKeepAlive(session: SocketSession, delay: number): void {
+    this._keepAliveTimer = this._options.scheduler.schedule(() => {
+      this._keepAliveTimer = undefined;
+      if (session !== this._session) return;
+      const idle = this._options.scheduler.now() - this._lastActivity;
+      if (idle >= this._keepAliveMs) this._fail(session, new KeepAliveTimeoutError(this._keepAliveMs));
+      else this._armKeepAlive(session, this._keepAliveMs - idle);
     }, delay);
   }
 
-  private onClosed(session: SocketSession, code: number, reason: string, detail: string | undefined): void {
-    if (session !== this.session) return;
-    const where = this.options.endpoints.realtimeUrl;
+  private _onClosed(session: SocketSession, code: number, reason: string, detail: string | undefined): void {
+    if (session !== this._session) return;
+    const where = this._options.endpoints.realtimeUrl;
     const error =
-      this.phase === 'ready'
+      this._phase === 'ready'
         ? new ConnectionError(`connection to ${where} closed (code ${code}${reason ? `: ${reason}` : ''})`, code, reason)
         : new ConnectionError(`could not connect to ${where}${detail ? `: ${detail}` : ''} (code ${code})`, code, reason);
-    this.fail(session, error);
+    this._fail(session, error);
   }
 
   /** A session (or an attempt before any session) ended with `error`: retry or give up. */
-  private fail(session: SocketSession | undefined, error: AppSyncEventsError): void {
-    if (this.phase === 'closed' || session !== this.session) return;
-    const wasReady = this.phase === 'ready';
-    this.cancel('ackTimer');
-    this.cancel('keepAliveTimer');
-    this.session = undefined;
-    session?.transport.close(1000, 'connection lost');
-    const retry = this.options.retry;
-    if (wasReady && retry && this.options.scheduler.now() - this.connectedAt >= retry.resetAfterMs) this.failures = 0;
-    this.failures++;
+  private _fail(session: SocketSession | undefined, error: AppSyncEventsError): void {
+    if (this._phase === 'closed' || session !== this._session) return;
+    const wasReady = this._phase === 'ready';
+    this._ackTimer = stop(this._ackTimer);
+    this._keepAliveTimer = stop(this._keepAliveTimer);
+    this._session = undefined;
+    session?._transport.close(1000, 'connection lost');
+    const retry = this._options.retry;
+    if (wasReady && retry && this._options.scheduler.now() - this._connectedAt >= retry.resetAfterMs) this._failures = 0;
+    this._failures++;
     // Decided before lost$: its observers fail the operations that will not be retried, and their
     // releases must not turn a terminal failure into a quiet return to idle.
-    const inUse = this.users > 0 || this.pinned;
+    const inUse = this._users > 0 || this._pinned;
     const willRetry =
       retry !== false &&
       isRetryable(error) &&
       (retry.shouldRetry ? retry.shouldRetry(error) : true) &&
-      this.failures <= retry.maxAttempts &&
+      this._failures <= retry.maxAttempts &&
       inUse;
-    if (session) this.lost$.next({ session, error, willRetry });
-    if ((this.phase as Phase) === 'closed') return; // a lost$ observer closed the client
+    if (session) this._lost$.next({ session, error, willRetry });
+    if ((this._phase as Phase) === 'closed') return; // a lost$ observer closed the client
     // A lost$ observer released the last use and the linger (0) already closed: nobody needs a retry.
-    if ((this.phase as Phase) === 'idle') return;
+    if ((this._phase as Phase) === 'idle') return;
     if (willRetry && retry) {
-      const delayMs = backoffDelay(retry, this.failures);
-      this.phase = 'backoff';
-      this.setState({ status: 'reconnecting', attempt: this.failures, delayMs, error });
-      this.retryTimer = this.options.scheduler.schedule(() => {
-        this.retryTimer = undefined;
-        this.start();
+      const delayMs = backoffDelay(retry, this._failures);
+      this._phase = 'backoff';
+      this._setState({ status: 'reconnecting', attempt: this._failures, delayMs, error });
+      this._retryTimer = this._options.scheduler.schedule(() => {
+        this._retryTimer = undefined;
+        this._start();
       }, delayMs);
       return;
     }
     const transient = retry !== false && isRetryable(error) && !inUse;
-    this.failures = 0;
+    this._failures = 0;
     if (transient && wasReady) {
       // Nobody needs the connection: go back to idle; the next use opens a new one.
-      this.phase = 'idle';
-      this.setState({ status: 'idle' });
+      this._phase = 'idle';
+      this._setState({ status: 'idle' });
       return;
     }
-    this.phase = 'failed';
-    this.setState({ status: 'closed', error });
-    this.failed$.next(error);
+    this._phase = 'failed';
+    this._setState({ status: 'closed', error });
+    this._failed$.next(error);
   }
 
-  private scheduleLinger(): void {
-    this.cancel('lingerTimer');
+  private _scheduleLinger(): void {
+    this._lingerTimer = stop(this._lingerTimer);
     const close = (): void => {
-      this.lingerTimer = undefined;
-      if (this.users > 0 || this.pinned || this.phase === 'closed') return;
-      const session = this.session;
-      this.clearTimers();
-      this.session = undefined;
-      const was = this.phase;
-      this.phase = 'idle';
-      this.failures = 0;
-      session?.transport.close(1000, 'idle');
-      if (session) this.lost$.next({ session, error: new ConnectionClosedError('client'), willRetry: false });
-      if (was !== 'idle' && was !== 'failed') this.setState({ status: 'idle' });
+      this._lingerTimer = undefined;
+      if (this._users > 0 || this._pinned || this._phase === 'closed') return;
+      const session = this._session;
+      this._clearTimers();
+      this._session = undefined;
+      const was = this._phase;
+      this._phase = 'idle';
+      this._failures = 0;
+      session?._transport.close(1000, 'idle');
+      if (session) this._lost$.next({ session, error: new ConnectionClosedError('client'), willRetry: false });
+      if (was !== 'idle' && was !== 'failed') this._setState({ status: 'idle' });
     };
-    if (this.options.lingerMs <= 0) close();
-    else this.lingerTimer = this.options.scheduler.schedule(close, this.options.lingerMs);
+    if (this._options.lingerMs <= 0) close();
+    else this._lingerTimer = this._options.scheduler.schedule(close, this._options.lingerMs);
   }
 
-  private clearTimers(): void {
-    this.cancel('authSub');
-    this.cancel('ackTimer');
-    this.cancel('keepAliveTimer');
-    this.cancel('retryTimer');
-    this.cancel('lingerTimer');
+  private _clearTimers(): void {
+    this._authSub = stop(this._authSub);
+    this._ackTimer = stop(this._ackTimer);
+    this._keepAliveTimer = stop(this._keepAliveTimer);
+    this._retryTimer = stop(this._retryTimer);
+    this._lingerTimer = stop(this._lingerTimer);
   }
 
-  private cancel(key: 'authSub' | 'ackTimer' | 'keepAliveTimer' | 'retryTimer' | 'lingerTimer'): void {
-    const s = this[key];
-    if (s) {
-      this[key] = undefined;
-      s.unsubscribe();
-    }
+  private _setState(state: ConnectionState): void {
+    if (!this._state$.closed) this._state$.next(state);
   }
+}
 
-  private setState(state: ConnectionState): void {
-    if (!this.state$.closed) this.state$.next(state);
-  }
+/** Cancels a pending timer or auth request; returns `undefined` to clear the field that held it. */
+function stop(s: Subscription | undefined): undefined {
+  s?.unsubscribe();
+  return undefined;
 }

@@ -81,67 +81,63 @@ const NO_RAW_SUBSCRIBERS: Set<Subscriber<SubscriptionMessage>> = new Set();
  */
 class ChannelSubscription implements RouteHandler {
   session!: Session;
-  private status: Status = 'waiting';
-  private id: string | undefined;
-  private established = 0;
-  private authRetried = false;
-  private wait: Subscription | undefined;
-  private authSub: Subscription | undefined;
-  private timer: Subscription | undefined;
-  private release: (() => void) | undefined;
-  readonly parsed = new Set<Subscriber<unknown>>();
+  private _status: Status = 'waiting';
+  private _id: string | undefined;
+  private _established = 0;
+  private _authRetried = false;
+  private _wait: Subscription | undefined;
+  private _authSub: Subscription | undefined;
+  private _timer: Subscription | undefined;
+  private _release: (() => void) | undefined;
+  readonly _parsed = new Set<Subscriber<unknown>>();
   // Most channels never get a raw subscriber or an onSubscribed callback: both are allocated on
   // first use (a Set costs ~180 bytes per idle subscription; see bench/README.md, heap-idle).
-  raw: Set<Subscriber<SubscriptionMessage>> = NO_RAW_SUBSCRIBERS;
-  private onSubscribed: Array<(e: SubscribedEvent) => void> | undefined;
+  _raw: Set<Subscriber<SubscriptionMessage>> = NO_RAW_SUBSCRIBERS;
+  private _onSubscribed: Array<(e: SubscribedEvent) => void> | undefined;
 
   constructor(
-    private readonly registry: SubscriptionRegistry,
-    readonly path: string,
-    private readonly auth: AuthProvider,
+    private readonly _registry: SubscriptionRegistry,
+    readonly _path: string,
+    private readonly _auth: AuthProvider,
   ) {}
 
-  get size(): number {
-    return this.parsed.size + this.raw.size;
+  get _size(): number {
+    return this._parsed.size + this._raw.size;
   }
 
-  get isActive(): boolean {
-    return this.status === 'active';
-  }
-
-  add(subscriber: Subscriber<unknown> | Subscriber<SubscriptionMessage>, raw: boolean, onSubscribed?: (e: SubscribedEvent) => void): void {
+  _add(subscriber: Subscriber<unknown> | Subscriber<SubscriptionMessage>, raw: boolean, onSubscribed?: (e: SubscribedEvent) => void): void {
     if (raw) {
-      if (this.raw === NO_RAW_SUBSCRIBERS) this.raw = new Set();
-      this.raw.add(subscriber as Subscriber<SubscriptionMessage>);
+      if (this._raw === NO_RAW_SUBSCRIBERS) this._raw = new Set();
+      this._raw.add(subscriber as Subscriber<SubscriptionMessage>);
     }
-    else this.parsed.add(subscriber as Subscriber<unknown>);
+    else this._parsed.add(subscriber as Subscriber<unknown>);
     if (onSubscribed) {
-      (this.onSubscribed ??= []).push(onSubscribed);
-      if (this.status === 'active') onSubscribed({ channel: this.path, resubscribed: false });
+      (this._onSubscribed ??= []).push(onSubscribed);
+      if (this._status === 'active') onSubscribed({ channel: this._path, resubscribed: false });
     }
-    if (this.release === undefined) {
-      this.release = this.registry.ctx.connection.retain();
-      this.subscribeWhenReady();
+    if (this._release === undefined) {
+      this._release = this._registry._ctx.connection.retain();
+      this._subscribeWhenReady();
     }
   }
 
-  remove(subscriber: Subscriber<unknown> | Subscriber<SubscriptionMessage>, onSubscribed?: (e: SubscribedEvent) => void): void {
-    this.parsed.delete(subscriber as Subscriber<unknown>);
-    this.raw.delete(subscriber as Subscriber<SubscriptionMessage>);
+  _remove(subscriber: Subscriber<unknown> | Subscriber<SubscriptionMessage>, onSubscribed?: (e: SubscribedEvent) => void): void {
+    this._parsed.delete(subscriber as Subscriber<unknown>);
+    this._raw.delete(subscriber as Subscriber<SubscriptionMessage>);
     if (onSubscribed) {
-      const i = this.onSubscribed?.indexOf(onSubscribed) ?? -1;
-      if (i >= 0) this.onSubscribed?.splice(i, 1);
+      const i = this._onSubscribed?.indexOf(onSubscribed) ?? -1;
+      if (i >= 0) this._onSubscribed?.splice(i, 1);
     }
-    if (this.size === 0 && this.status !== 'ended') void this.end();
+    if (this._size === 0 && this._status !== 'ended') void this._end();
   }
 
   /**
    * Ends the wire subscription (the last local subscriber left, or `unsubscribe(channel)`).
    * Resolves when the server confirmed, or at once when there is nothing to undo on the server.
    */
-  end(): Promise<void> {
-    const ctx = this.registry.ctx;
-    const { status, id, session } = this;
+  _end(): Promise<void> {
+    const ctx = this._registry._ctx;
+    const { _status: status, _id: id, session } = this;
     let result = Promise.resolve();
     if ((status === 'subscribing' || status === 'active') && id !== undefined) {
       if (session.isOpen && ctx.connection.current === session) {
@@ -152,20 +148,20 @@ class ChannelSubscription implements RouteHandler {
         ctx.router.unregister(id, this);
       }
     }
-    this.id = undefined;
-    this.finish(); // after sending: releasing may close an idle connection at once (linger 0)
+    this._id = undefined;
+    this._finish(); // after sending: releasing may close an idle connection at once (linger 0)
     return result;
   }
 
   /** Fails every local subscriber (or completes them, after `close()`) and forgets the channel. */
-  fail(error: AppSyncEventsError): void {
-    if (this.status === 'ended') return;
-    if (this.id !== undefined) this.registry.ctx.router.unregister(this.id, this);
-    this.finish();
+  _fail(error: AppSyncEventsError): void {
+    if (this._status === 'ended') return;
+    if (this._id !== undefined) this._registry._ctx.router.unregister(this._id, this);
+    this._finish();
     const complete = error instanceof ConnectionClosedError;
-    for (const s of [...this.parsed, ...this.raw]) (complete ? s.complete() : s.error(error));
-    this.parsed.clear();
-    this.raw.clear();
+    for (const s of [...this._parsed, ...this._raw]) (complete ? s.complete() : s.error(error));
+    this._parsed.clear();
+    this._raw.clear();
   }
 
   // RouteHandler ------------------------------------------------------------------------------
@@ -173,36 +169,36 @@ class ChannelSubscription implements RouteHandler {
   onMessage(message: ReceiveMessage): void {
     switch (message.type) {
       case 'data':
-        this.deliver(message.event);
+        this._deliver(message.event);
         return;
       case 'broadcast_error':
-        this.deliverBroadcastError(message.errors);
+        this._deliverBroadcastError(message.errors);
         return;
       case 'subscribe_success': {
-        if (this.status !== 'subscribing') return;
-        this.cancelTimer();
-        this.status = 'active';
-        this.authRetried = false;
-        const event = { channel: this.path, resubscribed: this.established > 0 };
-        this.established++;
-        this.registry.subscribed$.next(event);
-        if (this.onSubscribed) for (const cb of [...this.onSubscribed]) cb(event);
+        if (this._status !== 'subscribing') return;
+        this._cancelTimer();
+        this._status = 'active';
+        this._authRetried = false;
+        const event = { channel: this._path, resubscribed: this._established > 0 };
+        this._established++;
+        this._registry.subscribed$.next(event);
+        if (this._onSubscribed) for (const cb of [...this._onSubscribed]) cb(event);
         return;
       }
       case 'subscribe_error':
       case 'error': {
-        if (this.status !== 'subscribing') return;
-        this.cancelTimer();
-        if (this.id !== undefined) this.registry.ctx.router.unregister(this.id, this);
+        if (this._status !== 'subscribing') return;
+        this._cancelTimer();
+        if (this._id !== undefined) this._registry._ctx.router.unregister(this._id, this);
         const error = serverError('subscribe', message.errors);
-        if (error instanceof UnauthorizedError && !this.authRetried) {
+        if (error instanceof UnauthorizedError && !this._authRetried) {
           // Maybe an expired token: try once more with freshly obtained auth.
-          this.authRetried = true;
-          this.id = undefined;
-          this.subscribe(this.session);
+          this._authRetried = true;
+          this._id = undefined;
+          this._subscribe(this.session);
           return;
         }
-        this.fail(error);
+        this._fail(error);
         return;
       }
       default:
@@ -211,122 +207,122 @@ class ChannelSubscription implements RouteHandler {
   }
 
   onLost(error: AppSyncEventsError, willRetry: boolean): void {
-    this.cancelTimer();
-    this.id = undefined;
-    if (this.status === 'ended') return;
+    this._cancelTimer();
+    this._id = undefined;
+    if (this._status === 'ended') return;
     if (willRetry) {
       // Keep the local subscribers; subscribe again once the next session is acknowledged.
-      this.subscribeWhenReady();
+      this._subscribeWhenReady();
       return;
     }
-    this.fail(error);
+    this._fail(error);
   }
 
   // -------------------------------------------------------------------------------------------
 
-  private subscribeWhenReady(): void {
-    this.status = 'waiting';
-    this.wait = this.registry.ctx.connection.whenReady(
+  private _subscribeWhenReady(): void {
+    this._status = 'waiting';
+    this._wait = this._registry._ctx.connection.whenReady(
       (session) => {
-        this.wait = undefined;
-        this.subscribe(session);
+        this._wait = undefined;
+        this._subscribe(session);
       },
       (error) => {
-        this.wait = undefined;
-        this.fail(error);
+        this._wait = undefined;
+        this._fail(error);
       },
     );
   }
 
-  private subscribe(session: Session): void {
-    if (this.status === 'ended') return;
-    const ctx = this.registry.ctx;
-    this.status = 'waiting';
-    const channel = this.path;
-    this.authSub = resolveAuth(
-      this.auth,
+  private _subscribe(session: Session): void {
+    if (this._status === 'ended') return;
+    const ctx = this._registry._ctx;
+    this._status = 'waiting';
+    const channel = this._path;
+    this._authSub = resolveAuth(
+      this._auth,
       ctx.authRequest('subscribe', channel, () => JSON.stringify({ channel })),
       (auth) => {
-        this.authSub = undefined;
-        if (this.status !== 'waiting') return;
+        this._authSub = undefined;
+        if (this._status !== 'waiting') return;
         if (!session.isOpen || ctx.connection.current !== session) {
-          this.subscribeWhenReady(); // the session ended while auth was computed; nothing was sent
+          this._subscribeWhenReady(); // the session ended while auth was computed; nothing was sent
           return;
         }
         let id: string;
         try {
           id = ctx.newId();
         } catch (e) {
-          this.fail(e as AppSyncEventsError);
+          this._fail(e as AppSyncEventsError);
           return;
         }
-        this.id = id;
+        this._id = id;
         this.session = session;
-        this.status = 'subscribing';
+        this._status = 'subscribing';
         ctx.router.register(id, this);
-        this.timer = ctx.scheduler.schedule(() => {
-          this.timer = undefined;
-          this.onTimeout();
+        this._timer = ctx.scheduler.schedule(() => {
+          this._timer = undefined;
+          this._onTimeout();
         }, ctx.requestTimeoutMs);
         session.send({ type: 'subscribe', id, channel, authorization: { ...ctx.headers, ...auth } });
       },
       (error) => {
-        this.authSub = undefined;
-        this.fail(error);
+        this._authSub = undefined;
+        this._fail(error);
       },
     );
   }
 
-  private onTimeout(): void {
-    const { id, session } = this;
-    if (this.status !== 'subscribing' || id === undefined) return;
-    this.id = undefined;
+  private _onTimeout(): void {
+    const { _id: id, session } = this;
+    if (this._status !== 'subscribing' || id === undefined) return;
+    this._id = undefined;
     // The subscribe may still succeed late: an Unsubscribe takes over the id and undoes it then.
-    new Unsubscribe(this.registry.ctx, session, id, true, noop, noop).start();
-    this.fail(new TimeoutError('subscribe', this.registry.ctx.requestTimeoutMs));
+    new Unsubscribe(this._registry._ctx, session, id, true, noop, noop).start();
+    this._fail(new TimeoutError('subscribe', this._registry._ctx.requestTimeoutMs));
   }
 
-  private deliver(event: string): void {
-    if (this.raw.size > 0) {
-      const message: SubscriptionMessage = { type: 'data', channel: this.path, event };
-      for (const s of this.raw) s.next(message);
+  private _deliver(event: string): void {
+    if (this._raw.size > 0) {
+      const message: SubscriptionMessage = { type: 'data', channel: this._path, event };
+      for (const s of this._raw) s.next(message);
     }
-    if (this.parsed.size > 0) {
+    if (this._parsed.size > 0) {
       let value: unknown;
       try {
         value = JSON.parse(event);
       } catch {
-        this.registry.ctx.protocolErrors.next(
-          new UnsupportedMessageFormatError(`event on ${this.path} is not valid JSON`, event.length > 200 ? `${event.slice(0, 197)}...` : event),
+        this._registry._ctx.protocolErrors.next(
+          new UnsupportedMessageFormatError(`event on ${this._path} is not valid JSON`, event.length > 200 ? `${event.slice(0, 197)}...` : event),
         );
         return;
       }
-      for (const s of this.parsed) s.next(value);
+      for (const s of this._parsed) s.next(value);
     }
   }
 
-  private deliverBroadcastError(errors: readonly MessageError[]): void {
-    const message: SubscriptionMessage = { type: 'broadcast_error', channel: this.path, errors };
-    for (const s of this.raw) s.next(message);
-    this.registry.broadcastErrors$.next({ channel: this.path, errors });
+  private _deliverBroadcastError(errors: readonly MessageError[]): void {
+    const message: SubscriptionMessage = { type: 'broadcast_error', channel: this._path, errors };
+    for (const s of this._raw) s.next(message);
+    this._registry.broadcastErrors$.next({ channel: this._path, errors });
   }
 
-  private finish(): void {
-    this.status = 'ended';
-    this.cancelTimer();
-    this.wait?.unsubscribe();
-    this.wait = undefined;
-    this.authSub?.unsubscribe();
-    this.authSub = undefined;
-    this.registry.forget(this);
-    const release = this.release;
-    this.release = undefined;
+  private _finish(): void {
+    this._status = 'ended';
+    this._cancelTimer();
+    this._wait?.unsubscribe();
+    this._wait = undefined;
+    this._authSub?.unsubscribe();
+    this._authSub = undefined;
+    this._registry._forget(this);
+    const release = this._release;
+    this._release = undefined;
     release?.();
   }
 
-  private cancelTimer(): void {
-    this.timer?.unsubscribe();
-    this.timer = undefined;
+  private _cancelTimer(): void {
+    this._timer?.unsubscribe();
+    this._timer = undefined;
   }
 }
 
@@ -338,61 +334,61 @@ const noop = (): void => undefined;
  * subscribe), and drops the subscription if the subscribe fails.
  */
 class Unsubscribe implements RouteHandler {
-  private timer: Subscription | undefined;
-  private sent = false;
+  private _timer: Subscription | undefined;
+  private _sent = false;
   // Holds the connection open until the server answered, so that a lazy close (linger 0) cannot
   // cut the unsubscribe short.
-  private release: (() => void) | undefined;
+  private _release: (() => void) | undefined;
 
   constructor(
-    private readonly ctx: OperationContext,
+    private readonly _ctx: OperationContext,
     readonly session: Session,
-    private readonly id: string,
-    private readonly waitForAck: boolean,
-    private readonly resolve: () => void,
-    private readonly reject: (e: AppSyncEventsError) => void,
+    private readonly _id: string,
+    private readonly _waitForAck: boolean,
+    private readonly _resolve: () => void,
+    private readonly _reject: (e: AppSyncEventsError) => void,
   ) {}
 
   start(): void {
-    this.release = this.ctx.connection.retain();
-    this.ctx.router.replace(this.id, this);
+    this._release = this._ctx.connection.retain();
+    this._ctx.router.replace(this._id, this);
     // Waiting for a subscribe reply is bounded too: a reply that never comes must not hold the
     // connection open for ever.
-    if (this.waitForAck) this.armTimer();
-    else this.send();
+    if (this._waitForAck) this._armTimer();
+    else this._send();
   }
 
-  private send(): void {
-    this.sent = true;
-    this.armTimer();
-    if (!this.session.send({ type: 'unsubscribe', id: this.id })) this.done();
+  private _send(): void {
+    this._sent = true;
+    this._armTimer();
+    if (!this.session.send({ type: 'unsubscribe', id: this._id })) this._done();
   }
 
-  private armTimer(): void {
-    this.timer?.unsubscribe();
-    this.timer = this.ctx.scheduler.schedule(() => {
-      this.timer = undefined;
-      this.finish();
-      this.reject(new TimeoutError('unsubscribe', this.ctx.requestTimeoutMs));
-    }, this.ctx.requestTimeoutMs);
+  private _armTimer(): void {
+    this._timer?.unsubscribe();
+    this._timer = this._ctx.scheduler.schedule(() => {
+      this._timer = undefined;
+      this._finish();
+      this._reject(new TimeoutError('unsubscribe', this._ctx.requestTimeoutMs));
+    }, this._ctx.requestTimeoutMs);
   }
 
   onMessage(message: ReceiveMessage): void {
     switch (message.type) {
       case 'subscribe_success':
-        if (!this.sent) this.send();
+        if (!this._sent) this._send();
         return;
       case 'subscribe_error':
-        if (!this.sent) this.done();
+        if (!this._sent) this._done();
         return;
       case 'unsubscribe_success':
-        this.done();
+        this._done();
         return;
       case 'unsubscribe_error':
       case 'error':
-        if (!this.sent) return;
-        this.finish();
-        this.reject(serverError('unsubscribe', message.errors));
+        if (!this._sent) return;
+        this._finish();
+        this._reject(serverError('unsubscribe', message.errors));
         return;
       default:
         return; // late data for a subscription being ended: dropped by design
@@ -401,21 +397,21 @@ class Unsubscribe implements RouteHandler {
 
   onLost(): void {
     // The socket is gone, and with it the server-side subscription.
-    this.finish();
-    this.resolve();
+    this._finish();
+    this._resolve();
   }
 
-  private done(): void {
-    this.finish();
-    this.resolve();
+  private _done(): void {
+    this._finish();
+    this._resolve();
   }
 
-  private finish(): void {
-    this.timer?.unsubscribe();
-    this.timer = undefined;
-    this.ctx.router.unregister(this.id, this);
-    const release = this.release;
-    this.release = undefined;
+  private _finish(): void {
+    this._timer?.unsubscribe();
+    this._timer = undefined;
+    this._ctx.router.unregister(this._id, this);
+    const release = this._release;
+    this._release = undefined;
     release?.();
   }
 }
@@ -431,75 +427,70 @@ class Unsubscribe implements RouteHandler {
  * ```
  */
 export class SubscriptionRegistry {
-  private readonly channels = new Map<string, ChannelSubscription>();
+  private readonly _channels = new Map<string, ChannelSubscription>();
   /** Each (re)subscription confirmed by the server (hot). */
   readonly subscribed$ = new Subject<SubscribedEvent>();
   /** Each `broadcast_error` (hot). */
   readonly broadcastErrors$ = new Subject<BroadcastErrorEvent>();
 
-  constructor(readonly ctx: OperationContext) {}
+  constructor(readonly _ctx: OperationContext) {}
 
   /** Parsed events of a channel (cold; shares the wire subscription). */
   subscribe<T>(channel: string, options: SubscribeOptions = {}): Observable<T> {
-    return this.observe<T>(channel, options, false);
+    return this._observe<T>(channel, options, false);
   }
 
   /** Raw `data` and `broadcast_error` messages of a channel (cold; shares the wire subscription). */
   subscribeMessages(channel: string, options: SubscribeOptions = {}): Observable<SubscriptionMessage> {
-    return this.observe<SubscriptionMessage>(channel, options, true);
+    return this._observe<SubscriptionMessage>(channel, options, true);
   }
 
   /** Ends the wire subscription of a channel and completes its local subscribers. */
   unsubscribe(channel: string): Promise<void> {
     const check = parseChannel(channel, { allowWildcard: true });
     if (!check.ok) return Promise.reject(new ValidationError('INVALID_CHANNEL', check.reason));
-    const entry = this.channels.get(check.channel.path);
+    const entry = this._channels.get(check.channel.path);
     if (entry === undefined) return Promise.reject(new ChannelNotSubscribedError(check.channel.path));
-    const subscribers = [...entry.parsed, ...entry.raw];
-    const result = entry.end();
+    const subscribers = [...entry._parsed, ...entry._raw];
+    const result = entry._end();
     for (const s of subscribers) s.complete();
     return result;
-  }
-
-  /** Channels with a wire subscription (normalised), live or being established. */
-  channelsInUse(): string[] {
-    return [...this.channels.keys()];
   }
 
   /** Completes every local subscriber without sending anything (the socket is about to close). */
   closeAll(): void {
     const error = new ConnectionClosedError('client');
-    for (const entry of [...this.channels.values()]) entry.fail(error);
+    for (const entry of [...this._channels.values()]) entry._fail(error);
     this.subscribed$.complete();
     this.broadcastErrors$.complete();
   }
 
   /** @internal */
-  forget(entry: ChannelSubscription): void {
-    if (this.channels.get(entry.path) === entry) this.channels.delete(entry.path);
+  _forget(entry: ChannelSubscription): void {
+    if (this._channels.get(entry._path) === entry) this._channels.delete(entry._path);
   }
 
-  private observe<T>(channel: string, options: SubscribeOptions, raw: boolean): Observable<T> {
+  private _observe<T>(channel: string, options: SubscribeOptions, raw: boolean): Observable<T> {
     return new Observable<T>((subscriber) => {
       const check = parseChannel(channel, { allowWildcard: true });
       if (!check.ok) {
         subscriber.error(new ValidationError('INVALID_CHANNEL', check.reason));
         return undefined;
       }
-      if (this.ctx.connection.isClosed) {
+      if (this._ctx.connection.isClosed) {
         subscriber.error(new ConnectionClosedError('subscribe'));
         return undefined;
       }
       const path = check.channel.path;
-      let entry = this.channels.get(path);
+      let entry = this._channels.get(path);
       if (entry === undefined) {
-        entry = new ChannelSubscription(this, path, options.auth ?? this.ctx.auth);
-        this.channels.set(path, entry);
+        entry = new ChannelSubscription(this, path, options.auth ?? this._ctx.auth);
+        this._channels.set(path, entry);
       }
       const own = entry;
       const target = subscriber as unknown as Subscriber<unknown>;
-      own.add(target, raw, options.onSubscribed);
-      return () => own.remove(target, options.onSubscribed);
+      own._add(target, raw, options.onSubscribed);
+      return () => own._remove(target, options.onSubscribed);
     });
   }
 }

@@ -77,57 +77,55 @@ export interface TransportListener {
  * ```
  */
 export class SocketTransport {
-  private error: string | undefined;
-  private done = false;
+  private _error: string | undefined;
+  private _done = false;
 
   constructor(
-    private readonly socket: WebSocketLike,
+    private readonly _socket: WebSocketLike,
     listener: TransportListener,
   ) {
-    socket.onopen = () => listener.open();
-    socket.onmessage = (event) => listener.frame(event.data);
-    socket.onerror = (event) => {
+    _socket.onopen = () => listener.open();
+    _socket.onmessage = (event) => listener.frame(event.data);
+    _socket.onerror = (event) => {
       // ws reports e.g. "Unexpected server response: 401"; browsers give no detail.
       const message = (event as { message?: unknown } | null)?.message;
-      if (typeof message === 'string') this.error = message;
+      if (typeof message === 'string') this._error = message;
     };
-    socket.onclose = (event) => {
-      if (this.done) return;
-      this.detach();
-      listener.closed(event.code, event.reason, this.error);
+    _socket.onclose = (event) => {
+      if (this._done) return;
+      this._detach();
+      listener.closed(event.code, event.reason, this._error);
     };
-    if (socket.readyState === WS_OPEN) {
-      // An already-open socket (wrapped by the user): report open on the next turn is not needed;
-      // the caller checks `isOpen` right after construction.
-    }
+    // An already-open socket (wrapped by the user) reports no `open`: the caller checks `isOpen` right
+    // after construction.
   }
 
   /** True while frames can be sent. */
   get isOpen(): boolean {
-    return !this.done && this.socket.readyState === WS_OPEN;
+    return !this._done && this._socket.readyState === WS_OPEN;
   }
 
   /** Sends one text frame; returns false when the socket is not open (nothing is sent). */
   send(text: string): boolean {
     if (!this.isOpen) return false;
-    this.socket.send(text);
+    this._socket.send(text);
     return true;
   }
 
   /** Closes the socket and detaches every handler; no callback fires afterwards. */
   close(code = 1000, reason = 'client closed'): void {
-    if (this.done) return;
-    this.detach();
+    if (this._done) return;
+    this._detach();
     try {
-      this.socket.close(code, reason);
+      this._socket.close(code, reason);
     } catch {
       // closing a socket that never opened may throw in some implementations; it is gone either way
     }
   }
 
-  private detach(): void {
-    this.done = true;
-    const s = this.socket;
+  private _detach(): void {
+    this._done = true;
+    const s = this._socket;
     s.onopen = null;
     s.onmessage = null;
     s.onclose = null;
