@@ -3,6 +3,7 @@ import type { AuthProvider, AuthRequest, AuthRequestKind } from '../auth/types';
 import type { Connection } from '../connection/connection';
 import { IdExistsError, ValidationError, type AppSyncEventsError } from '../errors';
 import type { ResolvedEndpoints } from '../protocol/endpoints';
+import type { Authorization } from '../protocol/messages';
 import { checkOperationId } from '../protocol/validate';
 import { Deadlines } from './deadlines';
 import type { Router } from './router';
@@ -28,6 +29,8 @@ export class OperationContext {
   readonly deadlines: Deadlines;
   private readonly generateId: () => string;
   private readonly checkIds: boolean;
+  /** Whether `headers` has any field (when not, an authorization goes out as the provider made it). */
+  private readonly hasHeaders: boolean;
 
   constructor(init: {
     connection: Connection;
@@ -53,6 +56,13 @@ export class OperationContext {
     this.checkIds = init.checkIds ?? true;
     this.protocolErrors = init.protocolErrors;
     this.deadlines = new Deadlines(init.scheduler);
+    this.hasHeaders = Object.keys(init.headers).length > 0;
+  }
+
+  /** The authorization object of an operation frame: the client's extra headers, then the provider's fields. */
+  withHeaders(auth: Authorization): Authorization {
+    // No copy when there is nothing to merge: the frame is only serialised, never changed.
+    return this.hasHeaders ? { ...this.headers, ...auth } : auth;
   }
 
   /** A fresh operation id: valid per the id grammar and not in use (else a typed error is thrown). */

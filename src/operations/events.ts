@@ -81,18 +81,51 @@ let lastCheck: Extract<ChannelCheck, { ok: true }> | undefined;
  * ```
  */
 export function preparePublish(channel: string, events: readonly unknown[]): PreparedPublish {
+  const path = publishChannel(channel);
+  const encoded = encodeEvents(events);
+  const batches: EventBatch[] = [];
+  for (let offset = 0; offset < encoded.length; offset += MAX_EVENTS_PER_PUBLISH) {
+    batches.push({ offset, events: batchAt(encoded, offset) });
+  }
+  return { channel: path, batches };
+}
+
+/**
+ * The normalised path of a channel one may publish to (no wildcard); throws
+ * {@link ValidationError}. The first half of {@link preparePublish}, for callers that do not need
+ * the batches array (the WebSocket publish walks the encoded events itself).
+ *
+ * @example
+ * ```ts
+ * publishChannel('default/a/'); // '/default/a'
+ * ```
+ */
+export function publishChannel(channel: string): string {
   const check = channel === lastChannel && lastCheck !== undefined ? lastCheck : parseChannel(channel);
   if (check.ok) {
     // Publishing to the same channel again and again is the common case: remember the last one.
     lastChannel = channel;
     lastCheck = check;
-  } else {
-    const wildcard = typeof channel === 'string' && /(^|\/)\*\/?$/.test(channel);
-    throw new ValidationError(wildcard ? 'WILDCARD_NOT_ALLOWED' : 'INVALID_CHANNEL', wildcard ? `cannot publish to a wildcard channel (${channel})` : check.reason);
+    return check.channel.path;
   }
+  const wildcard = typeof channel === 'string' && /(^|\/)\*\/?$/.test(channel);
+  throw new ValidationError(wildcard ? 'WILDCARD_NOT_ALLOWED' : 'INVALID_CHANNEL', wildcard ? `cannot publish to a wildcard channel (${channel})` : check.reason);
+}
+
+/**
+ * Checks and encodes the events of a publish (the second half of {@link preparePublish}): at least
+ * one, each JSON-serialisable (serialised once, here) and at most 240 KB. Throws
+ * {@link ValidationError} or {@link MarshalError}.
+ *
+ * @example
+ * ```ts
+ * encodeEvents([{ a: 1 }]); // ['{"a":1}']
+ * ```
+ */
+export function encodeEvents(events: readonly unknown[]): string[] {
   if (!Array.isArray(events)) throw new ValidationError('INVALID_ARGUMENT', 'events must be an array of JSON-serialisable values');
   if (events.length === 0) throw new ValidationError('NO_EVENTS', 'publish needs at least one event');
-  const encoded: string[] = new Array<string>(events.length);
+  const encoded: string[] = [];
   for (let i = 0; i < events.length; i++) {
     let text: string | undefined;
     try {
@@ -103,13 +136,61 @@ export function preparePublish(channel: string, events: readonly unknown[]): Pre
     if (typeof text !== 'string') throw new MarshalError(i, new TypeError(`${typeof events[i]} is not JSON-serialisable`));
     const tooLarge = checkEventSize(text);
     if (tooLarge) throw new ValidationError('EVENT_TOO_LARGE', `event ${i}: ${tooLarge.message}`, i);
-    encoded[i] = text;
+    encoded.push(text);
   }
-  const batches: EventBatch[] = [];
-  for (let offset = 0; offset < encoded.length; offset += MAX_EVENTS_PER_PUBLISH) {
-    batches.push({ offset, events: encoded.length <= MAX_EVENTS_PER_PUBLISH ? encoded : encoded.slice(offset, offset + MAX_EVENTS_PER_PUBLISH) });
+  return encoded;
+}
+
+/**
+ * The events of the request that starts at `offset` (at most five): the array itself when it holds
+ * a single request's worth, else a slice.
+ *
+ * @example
+ * ```ts
+ * batchAt(['1', '2', '3', '4', '5', '6'], 5); // ['6']
+ * ```
+ */
+export function batchAt(encoded: readonly string[], offset: number): readonly string[] {
+  return encoded.length <= MAX_EVENTS_PER_PUBLISH ? encoded : encoded.slice(offset, offset + MAX_EVENTS_PER_PUBLISH);
+}
+
+/** A `publish_success.failed[]` entry as the server sends it. */
+type ServerFailure = { readonly index: number; readonly identifier?: string; readonly code?: string; readonly message?: string };
+
+/** A server failure entry at its caller index, with only the fields the server gave (code as a string). */
+function failure(offset: number, f: ServerFailure): PublishFailure {
+  const entry: { index: number; identifier?: string; code?: string; message?: string } = { index: offset + f.index };
+  if (f.identifier !== undefined) entry.identifier = f.identifier;
+  if (f.code !== undefined) entry.code = String(f.code);
+  if (f.message !== undefined) entry.message = f.message;
+  return entry;
+}
+
+/**
+ * The result of a publish that took a single request (at most five events, the common case),
+ * built straight from its `publish_success` lists: what {@link PublishResultBuilder} would build,
+ * without the builder, and sorting only when the server's order is not already ascending.
+ *
+ * @example
+ * ```ts
+ * singleRequestResult([{ index: 1 }, { index: 0 }], []); // { successful: [0, 1], failed: [] }
+ * ```
+ */
+export function singleRequestResult(successful: readonly { index: number }[], failed: readonly ServerFailure[]): PublishResult {
+  const ok: number[] = [];
+  let sorted = true;
+  for (let i = 0; i < successful.length; i++) {
+    const index = (successful[i] as { index: number }).index;
+    if (i > 0 && index < (ok[i - 1] as number)) sorted = false;
+    ok.push(index);
   }
-  return { channel: check.channel.path, batches };
+  if (!sorted) ok.sort((a, b) => a - b);
+  const refused: PublishFailure[] = [];
+  if (failed.length > 0) {
+    for (const f of failed) refused.push(failure(0, f));
+    refused.sort((a, b) => a.index - b.index);
+  }
+  return { successful: ok, failed: refused };
 }
 
 /**
@@ -126,15 +207,9 @@ export class PublishResultBuilder {
   private readonly successful: number[] = [];
   private readonly failed: PublishFailure[] = [];
 
-  add(offset: number, successful: readonly { index: number }[], failed: readonly { index: number; identifier?: string; code?: string; message?: string }[]): void {
+  add(offset: number, successful: readonly { index: number }[], failed: readonly ServerFailure[]): void {
     for (const s of successful) this.successful.push(offset + s.index);
-    for (const f of failed) {
-      const entry: { index: number; identifier?: string; code?: string; message?: string } = { index: offset + f.index };
-      if (f.identifier !== undefined) entry.identifier = f.identifier;
-      if (f.code !== undefined) entry.code = String(f.code);
-      if (f.message !== undefined) entry.message = f.message;
-      this.failed.push(entry);
-    }
+    for (const f of failed) this.failed.push(failure(offset, f));
   }
 
   build(): PublishResult {

@@ -1,4 +1,4 @@
-import type { Subscription } from 'rxjs';
+import type { Subscriber, Subscription, Unsubscribable } from 'rxjs';
 import { Observable } from '../rx';
 import { resolveAuth } from '../auth/resolve';
 import type { AuthProvider } from '../auth/types';
@@ -11,10 +11,11 @@ import {
   UnauthorizedError,
   serverError,
 } from '../errors';
-import type { ReceiveMessage } from '../protocol/messages';
+import type { Authorization, ReceiveMessage } from '../protocol/messages';
+import { MAX_EVENTS_PER_PUBLISH } from '../protocol/limits';
 import type { OperationContext } from './context';
-import { preparePublish, sendBatches, type EventBatch, type PublishResult } from './events';
-import type { Deadline } from './deadlines';
+import { batchAt, encodeEvents, publishChannel, PublishResultBuilder, singleRequestResult, type PublishResult } from './events';
+import type { Deadline, TimeoutHandler } from './deadlines';
 import type { RouteHandler } from './router';
 
 /**
@@ -51,9 +52,11 @@ export interface PublishOptions {
  */
 export function publishOverWebSocket(ctx: OperationContext, channel: string, events: readonly unknown[], options: PublishOptions): Observable<PublishResult> {
   return new Observable<PublishResult>((subscriber) => {
-    let prepared;
+    let path: string;
+    let encoded: string[];
     try {
-      prepared = preparePublish(channel, events);
+      path = publishChannel(channel);
+      encoded = encodeEvents(events);
     } catch (e) {
       subscriber.error(e);
       return undefined;
@@ -62,64 +65,88 @@ export function publishOverWebSocket(ctx: OperationContext, channel: string, eve
       subscriber.error(new ConnectionClosedError('publish'));
       return undefined;
     }
-    const path = prepared.channel;
-    const release = ctx.connection.retain();
-    const cancel = sendBatches(
-      prepared.batches,
-      (batch, onResult, onError) => {
-        const request = new BatchPublish(ctx, path, batch, options, onResult, onError);
-        request.start();
-        return () => request.cancel();
-      },
-      subscriber,
-    );
-    return () => {
-      cancel();
-      release();
-    };
+    const publish = new WebSocketPublish(ctx, path, encoded, options, subscriber);
+    publish.start();
+    // The publish is its own teardown (an Unsubscribable): no closure per subscription. When it
+    // already ended synchronously, RxJS calls it at once, which releases the connection.
+    return publish;
   });
 }
 
-/** One `publish` frame and its reply. */
-class BatchPublish implements RouteHandler {
+/**
+ * One WebSocket publish: its requests of at most five events, sent one after the other, each a
+ * `publish` frame and its reply. One object does it all (route handler, deadline handler,
+ * teardown), so that the common case, a single request, allocates little beyond the frame: no
+ * batches array, no result builder, no closures unless the connection or the auth provider has to
+ * be waited for.
+ */
+class WebSocketPublish implements RouteHandler, TimeoutHandler, Unsubscribable {
+  /** The session that carries the current request (read by the router). */
   session!: Session;
-  private id: string | undefined;
-  private done = false;
+  private readonly release: () => void;
+  private readonly timeoutMs: number;
+  private readonly provider: AuthProvider;
+  /** Only for a publish of more than one request. */
+  private readonly builder: PublishResultBuilder | undefined;
+  /** Where the current request starts in the caller's array, and its events. */
+  private offset = 0;
+  private batch: readonly string[] = [];
+  /** True while the current request is pending (false between requests and once it all ended). */
+  private active = false;
   private authRetried = false;
+  private id: string | undefined;
   private timer: Deadline | undefined;
   private wait: Subscription | undefined;
   private authSub: Subscription | undefined;
-  private readonly timeoutMs: number;
 
   constructor(
     private readonly ctx: OperationContext,
     private readonly channel: string,
-    private readonly batch: EventBatch,
+    private readonly events: readonly string[],
     private readonly options: PublishOptions,
-    private readonly onResult: (successful: readonly { index: number }[], failed: readonly { index: number }[]) => void,
-    private readonly onError: (error: AppSyncEventsError) => void,
+    private readonly subscriber: Subscriber<PublishResult>,
   ) {
     this.timeoutMs = options.timeoutMs ?? ctx.requestTimeoutMs;
+    this.provider = options.auth ?? ctx.auth;
+    this.builder = events.length > MAX_EVENTS_PER_PUBLISH ? new PublishResultBuilder() : undefined;
+    this.release = ctx.connection.retain();
   }
 
   start(): void {
-    this.timer = this.ctx.deadlines.add(this.timeoutMs, () => {
-      this.timer = undefined;
-      this.fail(new TimeoutError('publish', this.timeoutMs));
-    });
-    this.waitForSession();
+    this.startRequest(0);
   }
 
-  cancel(): void {
-    this.finish();
+  /** Teardown: cancels the request in flight (if any) and releases the connection. */
+  unsubscribe(): void {
+    this.finishRequest();
+    this.release();
+  }
+
+  onTimeout(): void {
+    this.timer = undefined;
+    this.fail(new TimeoutError('publish', this.timeoutMs));
   }
 
   onMessage(message: ReceiveMessage): void {
     switch (message.type) {
-      case 'publish_success':
-        this.finish();
-        this.onResult(message.successful, message.failed);
+      case 'publish_success': {
+        this.finishRequest();
+        const { builder, subscriber } = this;
+        if (builder === undefined) {
+          subscriber.next(singleRequestResult(message.successful, message.failed));
+          subscriber.complete();
+          return;
+        }
+        builder.add(this.offset, message.successful, message.failed);
+        const next = this.offset + MAX_EVENTS_PER_PUBLISH;
+        if (next < this.events.length) {
+          this.startRequest(next);
+          return;
+        }
+        subscriber.next(builder.build());
+        subscriber.complete();
         return;
+      }
       case 'publish_error':
       case 'error': {
         const error = serverError('publish', message.errors);
@@ -140,65 +167,90 @@ class BatchPublish implements RouteHandler {
 
   onLost(error: AppSyncEventsError, willRetry: boolean): void {
     this.id = undefined; // the router already dropped it
-    if (this.done) return;
+    if (!this.active) return;
     if (this.options.idempotent && willRetry) {
-      this.waitForSession();
+      this.withSession();
       return;
     }
-    const indices = this.batch.events.map((_, i) => this.batch.offset + i);
+    const indices = this.batch.map((_, i) => this.offset + i);
     this.fail(new PublishOutcomeUnknownError(this.channel, indices, error));
   }
 
-  private waitForSession(): void {
-    this.wait = this.ctx.connection.whenReady(
-      (session) => {
+  private startRequest(offset: number): void {
+    this.offset = offset;
+    this.batch = batchAt(this.events, offset);
+    this.active = true;
+    this.authRetried = false;
+    this.timer = this.ctx.deadlines.add(this.timeoutMs, this);
+    this.withSession();
+  }
+
+  /** Sends the current request on the acknowledged session: at once when there is one, else once there is. */
+  private withSession(): void {
+    const connection = this.ctx.connection;
+    const session = connection.current;
+    if (session !== undefined) {
+      // What whenReady would do synchronously, without its two callbacks.
+      this.send(session);
+      return;
+    }
+    const wait = connection.whenReady(
+      (s) => {
         this.wait = undefined;
-        this.send(session);
+        this.send(s);
       },
       (error) => {
         this.wait = undefined;
         this.fail(error instanceof ConnectionClosedError ? new ConnectionClosedError('publish') : error);
       },
     );
+    if (!wait.closed) this.wait = wait;
   }
 
+  /** Authorises the current request, then sends it. */
   private send(session: Session): void {
-    if (this.done) return;
-    const { ctx, channel } = this;
-    const events = this.batch.events;
-    this.authSub = resolveAuth(
-      this.options.auth ?? ctx.auth,
+    if (!this.active) return;
+    const { ctx, provider } = this;
+    const { channel, batch: events } = this;
+    const pending = resolveAuth(
+      provider,
       ctx.authRequest('publish', channel, () => JSON.stringify({ channel, events })),
       (auth) => {
         this.authSub = undefined;
-        if (this.done) return;
-        if (!session.isOpen || ctx.connection.current !== session) {
-          this.waitForSession(); // nothing was sent yet
-          return;
-        }
-        let id: string;
-        try {
-          id = ctx.newId();
-        } catch (e) {
-          this.fail(e as AppSyncEventsError);
-          return;
-        }
-        this.id = id;
-        this.session = session;
-        ctx.router.register(id, this);
-        session.send({ type: 'publish', id, channel, events, authorization: { ...ctx.headers, ...auth } });
+        if (this.active) this.transmit(session, ctx.withHeaders(auth));
       },
       (error) => {
         this.authSub = undefined;
         this.fail(error);
       },
     );
+    // Only an answer still to come needs cancelling (a synchronous one has already been handled).
+    if (pending !== undefined) this.authSub = pending;
+  }
+
+  private transmit(session: Session, authorization: Authorization): void {
+    const { ctx } = this;
+    if (!session.isOpen || ctx.connection.current !== session) {
+      this.withSession(); // nothing was sent yet
+      return;
+    }
+    let id: string;
+    try {
+      id = ctx.newId();
+    } catch (e) {
+      this.fail(e as AppSyncEventsError);
+      return;
+    }
+    this.id = id;
+    this.session = session;
+    ctx.router.register(id, this);
+    session.send({ type: 'publish', id, channel: this.channel, events: this.batch, authorization });
   }
 
   private fail(error: AppSyncEventsError): void {
-    if (this.done) return;
-    this.finish();
-    this.onError(error);
+    if (!this.active) return;
+    this.finishRequest();
+    this.subscriber.error(error);
   }
 
   private unroute(): void {
@@ -206,13 +258,22 @@ class BatchPublish implements RouteHandler {
     this.id = undefined;
   }
 
-  private finish(): void {
-    this.done = true;
+  /** Ends the current request: no route, no deadline, no wait. Idempotent. */
+  private finishRequest(): void {
+    this.active = false;
     this.unroute();
-    if (this.timer) this.ctx.deadlines.cancel(this.timer);
-    this.wait?.unsubscribe();
-    this.authSub?.unsubscribe();
-    this.timer = undefined;
-    this.wait = this.authSub = undefined;
+    const { timer, wait, authSub } = this;
+    if (timer !== undefined) {
+      this.timer = undefined;
+      this.ctx.deadlines.cancel(timer);
+    }
+    if (wait !== undefined) {
+      this.wait = undefined;
+      wait.unsubscribe();
+    }
+    if (authSub !== undefined) {
+      this.authSub = undefined;
+      authSub.unsubscribe();
+    }
   }
 }
