@@ -1,3 +1,5 @@
+import { build, stop as stopEsbuild } from 'esbuild';
+import { join } from 'node:path';
 import {
   AppSyncEventsError,
   ChannelNotSubscribedError,
@@ -282,5 +284,32 @@ describe('scrubSecrets: quoted keys, bearer tokens and query-style parameters', 
     const e = new ConnectionError('closed', 1000, 'x-api-key: da2-abcdefghijklmnopqrstuvwxyz');
     expect(e.closeReason).not.toContain('da2-abcdefghijklmnopqrstuvwxyz');
     expect(JSON.stringify(e)).not.toContain('da2-abcdefghijklmnopqrstuvwxyz');
+  });
+});
+
+describe('names survive an application minifier', () => {
+  afterAll(() => stopEsbuild());
+
+  it('keeps each class name when the classes are renamed', async () => {
+    // What an application bundler does to the SDK: minify identifiers, classes included.
+    const result = await build({
+      entryPoints: [join(__dirname, '..', 'src', 'errors.ts')],
+      bundle: true,
+      minify: true,
+      format: 'cjs',
+      platform: 'node',
+      write: false,
+      logLevel: 'silent',
+    });
+    const mod = { exports: {} as Record<string, new (...args: unknown[]) => Error> };
+    new Function('module', 'exports', result.outputFiles[0]!.text)(mod, mod.exports);
+    const made: [string, Error][] = [
+      ['ValidationError', new mod.exports.ValidationError!('INVALID_CHANNEL', 'x')],
+      ['TimeoutError', new mod.exports.TimeoutError!('publish', 1)],
+      ['UnauthorizedError', new mod.exports.UnauthorizedError!('connect', [])],
+      ['ConnectionError', new mod.exports.ConnectionError!('x')],
+      ['PublishOutcomeUnknownError', new mod.exports.PublishOutcomeUnknownError!('/a/b', [0])],
+    ];
+    for (const [name, error] of made) expect(error.name).toBe(name);
   });
 });

@@ -58,18 +58,18 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
  * ```
  */
 export class AppSyncEventsError extends Error {
+  // Each class names itself with a string, not `new.target.name`: an application's minifier renames
+  // classes, and `name` must stay stable (`String(error)`, logs, `error.name === 'TimeoutError'`).
+  override readonly name: string = 'AppSyncEventsError';
   /** Stable machine-readable code. */
   readonly code: ErrorCode;
-  readonly [BRAND] = true;
+  declare readonly [BRAND]: true;
 
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message);
+    // A native class (ES2015+ target) keeps the prototype chain; `cause` is the standard ES2022 one
+    // (own, not enumerable, so not in `toJSON`).
+    super(message, options);
     this.code = code;
-    if (options && 'cause' in options) {
-      Object.defineProperty(this, 'cause', { value: options.cause, enumerable: false, writable: true, configurable: true });
-    }
-    this.name = new.target.name;
-    Object.setPrototypeOf(this, new.target.prototype);
   }
 
   /** True for any SDK error (optionally of one `code`), even from another copy of the package. */
@@ -89,6 +89,8 @@ export class AppSyncEventsError extends Error {
     return out;
   }
 }
+// The brand lives on the prototype: one property for all instances, inherited by every subclass.
+(AppSyncEventsError.prototype as { [BRAND]: true })[BRAND] = true;
 
 /**
  * Bad input caught before anything was sent: an invalid channel, a wildcard where none is allowed,
@@ -101,6 +103,7 @@ export class AppSyncEventsError extends Error {
  * ```
  */
 export class ValidationError extends AppSyncEventsError {
+  override readonly name: string = 'ValidationError';
   constructor(
     /** Which rule was broken. */
     readonly reason:
@@ -131,6 +134,7 @@ export class ValidationError extends AppSyncEventsError {
  * ```
  */
 export class ChannelNotSubscribedError extends AppSyncEventsError {
+  override readonly name: string = 'ChannelNotSubscribedError';
   constructor(readonly channel: string) {
     super(ErrorCode.ChannelNotSubscribed, `channel ${channel} is not subscribed`);
   }
@@ -147,6 +151,7 @@ export class ChannelNotSubscribedError extends AppSyncEventsError {
  * ```
  */
 export class TimeoutError extends AppSyncEventsError {
+  override readonly name: string = 'TimeoutError';
   constructor(
     readonly operation: OperationKind,
     readonly timeoutMs: number,
@@ -178,6 +183,7 @@ export type OperationKind = 'connect' | 'subscribe' | 'unsubscribe' | 'publish' 
  * ```
  */
 export class ServerError extends AppSyncEventsError {
+  override readonly name: string = 'ServerError';
   readonly errors: readonly MessageError[];
   constructor(
     readonly operation: OperationKind,
@@ -203,6 +209,7 @@ export class ServerError extends AppSyncEventsError {
  * ```
  */
 export class UnauthorizedError extends ServerError {
+  override readonly name: string = 'UnauthorizedError';
   constructor(operation: OperationKind, errors: readonly MessageError[], status?: number) {
     super(operation, errors, status, ErrorCode.Unauthorized);
   }
@@ -248,6 +255,7 @@ export function serverError(operation: OperationKind, errors: readonly MessageEr
  * ```
  */
 export class UnsupportedMessageFormatError extends AppSyncEventsError {
+  override readonly name: string = 'UnsupportedMessageFormatError';
   constructor(
     readonly detail: string,
     /** The start of the offending frame (at most 200 characters). */
@@ -268,6 +276,7 @@ export class UnsupportedMessageFormatError extends AppSyncEventsError {
  * ```
  */
 export class MarshalError extends AppSyncEventsError {
+  override readonly name: string = 'MarshalError';
   constructor(
     readonly index: number,
     cause?: unknown,
@@ -287,6 +296,7 @@ export class MarshalError extends AppSyncEventsError {
  * ```
  */
 export class IdExistsError extends AppSyncEventsError {
+  override readonly name: string = 'IdExistsError';
   constructor(readonly id: string) {
     super(ErrorCode.IdExists, `operation id ${id} is already in use`);
   }
@@ -303,6 +313,7 @@ export class IdExistsError extends AppSyncEventsError {
  * ```
  */
 export class ConnectionError extends AppSyncEventsError {
+  override readonly name: string = 'ConnectionError';
   constructor(
     message: string,
     readonly closeCode?: number,
@@ -333,6 +344,7 @@ export class ConnectionError extends AppSyncEventsError {
  * ```
  */
 export class ConnectionClosedError extends AppSyncEventsError {
+  override readonly name: string = 'ConnectionClosedError';
   constructor(readonly operation: OperationKind | 'client') {
     super(ErrorCode.ConnectionClosed, `connection closed before ${operation} completed`);
   }
@@ -349,6 +361,7 @@ export class ConnectionClosedError extends AppSyncEventsError {
  * ```
  */
 export class KeepAliveTimeoutError extends AppSyncEventsError {
+  override readonly name: string = 'KeepAliveTimeoutError';
   constructor(readonly timeoutMs: number) {
     super(ErrorCode.KeepAliveTimeout, `no message from the server for ${timeoutMs} ms (keep-alive timeout)`);
   }
@@ -365,6 +378,7 @@ export class KeepAliveTimeoutError extends AppSyncEventsError {
  * ```
  */
 export class PublishOutcomeUnknownError extends AppSyncEventsError {
+  override readonly name: string = 'PublishOutcomeUnknownError';
   constructor(
     readonly channel: string,
     /** Indices (in the caller's array) whose outcome is unknown. */
@@ -375,12 +389,13 @@ export class PublishOutcomeUnknownError extends AppSyncEventsError {
   }
 }
 
-const SECRET_PATTERNS: readonly RegExp[] = [
-  /((?:x-api-key|x-amz-security-token|authorization|x-amz-signature|x-amz-credential)"?\s*[:=]\s*"?)(?:Bearer\s+)?[^\s",;&]+/gi,
-  /(Signature=)[0-9a-f]+/gi,
-  /(Credential=)[A-Z0-9]+/g,
-  /\bda2-[a-z0-9]{20,}\b/gi,
-  /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g,
+// Each pattern with its replacement: the first three keep the field name or the `Signature=`/`Credential=` prefix.
+const SECRET_PATTERNS: readonly (readonly [RegExp, string])[] = [
+  [/((?:x-api-key|x-amz-security-token|authorization|x-amz-signature|x-amz-credential)"?\s*[:=]\s*"?)(?:Bearer\s+)?[^\s",;&]+/gi, '$1[redacted]'],
+  [/(Signature=)[0-9a-f]+/gi, '$1[redacted]'],
+  [/(Credential=)[A-Z0-9]+/g, '$1[redacted]'],
+  [/\bda2-[a-z0-9]{20,}\b/gi, '[redacted]'],
+  [/\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, '[redacted]'],
 ];
 
 /**
@@ -395,13 +410,7 @@ const SECRET_PATTERNS: readonly RegExp[] = [
  * ```
  */
 export function scrubSecrets(text: string): string {
-  let out = text;
-  out = out.replace(SECRET_PATTERNS[0] as RegExp, '$1[redacted]');
-  out = out.replace(SECRET_PATTERNS[1] as RegExp, '$1[redacted]');
-  out = out.replace(SECRET_PATTERNS[2] as RegExp, '$1[redacted]');
-  out = out.replace(SECRET_PATTERNS[3] as RegExp, '[redacted]');
-  out = out.replace(SECRET_PATTERNS[4] as RegExp, '[redacted]');
-  return out;
+  return SECRET_PATTERNS.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), text);
 }
 
 function scrubMessageError(e: MessageError): MessageError {

@@ -87,6 +87,7 @@ export interface IamAuthOptions {
  * ```
  */
 export class IamCredentialsError extends ValidationError {
+  override readonly name: string = 'IamCredentialsError';
   constructor(message: string, cause?: unknown) {
     super('INVALID_CONFIG', message);
     if (cause !== undefined) {
