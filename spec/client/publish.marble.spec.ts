@@ -6,6 +6,7 @@
  */
 import type { Subscription } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
+import { apiKeyAuth } from '../../src/auth/api-key';
 import type { AuthProvider } from '../../src/auth/types';
 import type { Authorization } from '../../src/protocol/messages';
 import {
@@ -18,7 +19,7 @@ import {
   ConnectionError,
 } from '../../src/errors';
 import { MAX_EVENT_BYTES } from '../../src/protocol/limits';
-import { AUTH, HTTP_HOST, anError, createMarbleHarness, type Frame } from '../helpers/fake-socket';
+import { API_KEY, AUTH, HTTP_HOST, anError, createMarbleHarness, type Frame } from '../helpers/fake-socket';
 
 let scheduler: TestScheduler;
 beforeEach(() => {
@@ -120,6 +121,65 @@ describe('publish frame and result', () => {
       { at: 10, frame: publishFrame('id1', '/default/a', ['1'], token(2)) },
       { at: 20, frame: publishFrame('id2', '/default/a', ['1'], token(3)) },
     ]);
+  });
+});
+
+describe('publish authorization and result order', () => {
+  it('with apiKeyAuth, each frame carries config.headers then the key (one object reused), and a per-publish apiKeyAuth wins', () => {
+    const headers = { 'x-extra': 'v', host: 'overridden-by-the-provider' };
+    const merged = { 'x-extra': 'v', host: HTTP_HOST, 'x-api-key': API_KEY };
+    const other = { 'x-extra': 'v', host: HTTP_HOST, 'x-api-key': 'da2-otherotherotherotherother' };
+    const h = scheduler.run(({ expectObservable }) => {
+      const h = createMarbleHarness(scheduler, { auth: apiKeyAuth(API_KEY), headers });
+      expectObservable(h.client.publish('/default/a', [1])).toBe('20ms (r|)', { r: { successful: [0], failed: [] } });
+      expectObservable(h.client.publish('/default/a', [2], { auth: apiKeyAuth('da2-otherotherotherotherother') })).toBe('20ms (r|)', { r: { successful: [0], failed: [] } });
+      expectObservable(h.client.publish('/default/a', [3])).toBe('20ms (r|)', { r: { successful: [0], failed: [] } });
+      h.at(10, () => h.accept(0));
+      h.at(20, () => ['id1', 'id2', 'id3'].forEach((id) => h.socket(0).receive(ok(id, [0]))));
+      h.at(30, () => h.client.close());
+      return h;
+    });
+    expect(h.socket(0).sent).toEqual([
+      init,
+      publishFrame('id1', '/default/a', ['1'], merged),
+      publishFrame('id2', '/default/a', ['2'], other),
+      publishFrame('id3', '/default/a', ['3'], merged),
+    ]);
+    // The field order on the wire is the merge order: extra headers first.
+    expect(Object.keys(JSON.parse(h.socket(0).sentText[1] as string).authorization)).toEqual(['x-extra', 'host', 'x-api-key']);
+  });
+
+  it('with apiKeyAuth, an Unauthorized publish_error is still retried once', () => {
+    const errors = [{ errorType: 'UnauthorizedException', message: 'bad key' }];
+    const h = scheduler.run(({ expectObservable }) => {
+      const h = createMarbleHarness(scheduler, { auth: apiKeyAuth(API_KEY) });
+      expectObservable(h.client.publish('/default/a', [1])).toBe('30ms #', undefined, anError(UnauthorizedError, { operation: 'publish', errors }));
+      h.at(10, () => h.accept(0));
+      h.at(20, () => h.socket(0).receive({ type: 'publish_error', id: 'id1', errors }));
+      h.at(30, () => h.socket(0).receive({ type: 'publish_error', id: 'id2', errors }));
+      h.at(100, () => h.client.close());
+      return h;
+    });
+    expect(h.socket(0).sent).toEqual([init, publishFrame('id1', '/default/a', ['1']), publishFrame('id2', '/default/a', ['1'])]);
+  });
+
+  it('sorts the lists of a single request by caller index whatever the server order, and keeps only the failure fields given', () => {
+    scheduler.run(({ expectObservable }) => {
+      const h = createMarbleHarness(scheduler);
+      expectObservable(h.client.publish('/default/a', [1, 2, 3, 4, 5])).toBe('20ms (r|)', {
+        r: { successful: [0, 2, 4], failed: [{ index: 1, code: '400' }, { index: 3, identifier: 'x', message: 'no' }] },
+      });
+      h.at(10, () => h.accept(0));
+      h.at(20, () =>
+        h.socket(0).receive({
+          type: 'publish_success',
+          id: 'id1',
+          successful: [{ identifier: 'c', index: 4 }, { identifier: 'a', index: 0 }, { identifier: 'b', index: 2 }],
+          failed: [{ index: 3, identifier: 'x', message: 'no' }, { index: 1, code: 400 }],
+        }),
+      );
+      h.at(30, () => h.client.close());
+    });
   });
 });
 

@@ -1,4 +1,5 @@
 import type { SchedulerLike, Subject } from 'rxjs';
+import { hostOnlyAuthorization } from '../auth/api-key';
 import type { AuthProvider, AuthRequest, AuthRequestKind } from '../auth/types';
 import type { Connection } from '../connection/connection';
 import { IdExistsError, ValidationError, type AppSyncEventsError } from '../errors';
@@ -31,6 +32,9 @@ export class OperationContext {
   private readonly checkIds: boolean;
   /** Whether `headers` has any field (when not, an authorization goes out as the provider made it). */
   private readonly hasHeaders: boolean;
+  /** The provider last asked for in {@link fixedAuthorization}, and the answer. */
+  private fixedFor: AuthProvider | undefined;
+  private fixed: Authorization | undefined;
 
   constructor(init: {
     connection: Connection;
@@ -63,6 +67,21 @@ export class OperationContext {
   withHeaders(auth: Authorization): Authorization {
     // No copy when there is nothing to merge: the frame is only serialised, never changed.
     return this.hasHeaders ? { ...this.headers, ...auth } : auth;
+  }
+
+  /**
+   * The merged authorization (see {@link withHeaders}) for every operation authorised by
+   * `provider`, when its answer depends only on the host (an `apiKeyAuth` provider): computed
+   * once, frozen and reused, so a publish neither builds an {@link AuthRequest} nor calls the
+   * provider. `undefined` for any other provider, which must be called per request.
+   */
+  fixedAuthorization(provider: AuthProvider): Authorization | undefined {
+    if (provider !== this.fixedFor) {
+      const auth = hostOnlyAuthorization(provider, this.endpoints.host);
+      this.fixedFor = provider;
+      this.fixed = auth === undefined ? undefined : Object.freeze(this.withHeaders(auth));
+    }
+    return this.fixed;
   }
 
   /** A fresh operation id: valid per the id grammar and not in use (else a typed error is thrown). */

@@ -211,6 +211,11 @@ class WebSocketPublish implements RouteHandler, TimeoutHandler, Unsubscribable {
   private send(session: Session): void {
     if (!this.active) return;
     const { ctx, provider } = this;
+    const fixed = ctx.fixedAuthorization(provider);
+    if (fixed !== undefined) {
+      this.transmit(session, fixed);
+      return;
+    }
     const { channel, batch: events } = this;
     const pending = resolveAuth(
       provider,
