@@ -149,7 +149,7 @@ export function createEventsClient(config: EventsClientConfig): EventsClient {
   if (typeof config.auth !== 'function') throw new ValidationError('INVALID_CONFIG', 'config.auth must be an auth provider, e.g. apiKeyAuth(key)');
   const endpoints = resolveEndpoints(config.httpEndpoint, config.realtimeEndpoint, config.allowInsecure ?? false);
   const scheduler = config.scheduler ?? asyncScheduler;
-  const requestTimeoutMs = positive(config.requestTimeoutMs, 15_000, 'requestTimeoutMs');
+  const requestTimeoutMs = ms(config.requestTimeoutMs, 15_000, 'requestTimeoutMs');
   const headers = { ...(config.headers ?? {}) };
   const router = new Router();
   const connection = new Connection({
@@ -158,10 +158,10 @@ export function createEventsClient(config: EventsClientConfig): EventsClient {
     headers,
     WebSocket: config.WebSocket ?? defaultWebSocket(),
     scheduler,
-    ackTimeoutMs: positive(config.connectTimeoutMs, 15_000, 'connectTimeoutMs'),
-    ...(config.keepAliveTimeoutMs !== undefined ? { keepAliveTimeoutMs: positive(config.keepAliveTimeoutMs, 0, 'keepAliveTimeoutMs') } : {}),
+    ackTimeoutMs: ms(config.connectTimeoutMs, 15_000, 'connectTimeoutMs'),
+    ...(config.keepAliveTimeoutMs !== undefined ? { keepAliveTimeoutMs: ms(config.keepAliveTimeoutMs, 0, 'keepAliveTimeoutMs') } : {}),
     retry: config.retry === false ? false : resolveRetryOptions(config.retry),
-    lingerMs: config.lingerMs === undefined ? 1000 : nonNegative(config.lingerMs, 'lingerMs'),
+    lingerMs: ms(config.lingerMs, 1000, 'lingerMs', true),
     ...(config.socket ? { socket: config.socket } : {}),
     onMessage: (message, session) => router.dispatch(message, session),
   });
@@ -230,13 +230,11 @@ export function createEventsClient(config: EventsClientConfig): EventsClient {
   };
 }
 
-function positive(value: number | undefined, fallback: number, name: string): number {
+/** A configured duration: `fallback` when absent, else a finite number > 0 (or >= 0 with `zeroOk`). */
+function ms(value: number | undefined, fallback: number, name: string, zeroOk = false): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) throw new ValidationError('INVALID_CONFIG', `${name} must be a positive number of milliseconds`);
-  return value;
-}
-
-function nonNegative(value: number, name: string): number {
-  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) throw new ValidationError('INVALID_CONFIG', `${name} must be a number of milliseconds >= 0`);
+  if (typeof value !== 'number' || !(zeroOk ? value >= 0 : value > 0) || !Number.isFinite(value)) {
+    throw new ValidationError('INVALID_CONFIG', `${name} must be a ${zeroOk ? 'number of milliseconds >= 0' : 'positive number of milliseconds'}`);
+  }
   return value;
 }

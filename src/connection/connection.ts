@@ -418,8 +418,15 @@ export class Connection {
   }
 }
 
-/** Cancels a pending timer or auth request; returns `undefined` to clear the field that held it. */
-function stop(s: Subscription | undefined): undefined {
+/**
+ * Cancels a pending timer, wait or auth request; returns `undefined` to clear the field that held it.
+ *
+ * @example
+ * ```ts
+ * this._timer = stop(this._timer);
+ * ```
+ */
+export function stop(s: Subscription | undefined): undefined {
   s?.unsubscribe();
   return undefined;
 }

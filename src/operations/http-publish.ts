@@ -2,6 +2,7 @@ import type { Subscription } from 'rxjs';
 import { Observable } from '../rx';
 import { resolveAuth } from '../auth/resolve';
 import { AppSyncEventsError, ConnectionError, TimeoutError, UnauthorizedError, serverError } from '../errors';
+import { errorList } from '../protocol/decode';
 import type { MessageError } from '../protocol/messages';
 import type { OperationContext } from './context';
 import { preparePublish, sendBatches, type EventBatch, type PublishResult } from './events';
@@ -142,14 +143,6 @@ function parseJson(text: string): unknown {
 
 function errorsOf(body: unknown, status: number): MessageError[] {
   const list = (body as { errors?: unknown } | undefined)?.errors;
-  if (Array.isArray(list)) {
-    return list.map((e) => {
-      const o = (e ?? {}) as { errorType?: unknown; message?: unknown; errorCode?: unknown };
-      const out: { errorType: string; message?: string; errorCode?: number } = { errorType: typeof o.errorType === 'string' ? o.errorType : 'Unknown' };
-      if (typeof o.message === 'string') out.message = o.message;
-      if (typeof o.errorCode === 'number') out.errorCode = o.errorCode;
-      return out;
-    });
-  }
+  if (Array.isArray(list)) return errorList(list);
   return [{ errorType: status === 401 || status === 403 ? 'UnauthorizedException' : 'HttpError', message: `HTTP ${status}`, errorCode: status }];
 }

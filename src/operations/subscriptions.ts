@@ -2,7 +2,7 @@ import type { Subscriber, Subscription } from 'rxjs';
 import { Observable, Subject } from '../rx';
 import { resolveAuth } from '../auth/resolve';
 import type { AuthProvider } from '../auth/types';
-import type { Session } from '../connection/connection';
+import { stop, type Session } from '../connection/connection';
 import {
   AppSyncEventsError,
   ChannelNotSubscribedError,
@@ -310,10 +310,8 @@ class ChannelSubscription implements RouteHandler {
   private _finish(): void {
     this._status = 'ended';
     this._cancelTimer();
-    this._wait?.unsubscribe();
-    this._wait = undefined;
-    this._authSub?.unsubscribe();
-    this._authSub = undefined;
+    this._wait = stop(this._wait);
+    this._authSub = stop(this._authSub);
     this._registry._forget(this);
     const release = this._release;
     this._release = undefined;
@@ -321,8 +319,7 @@ class ChannelSubscription implements RouteHandler {
   }
 
   private _cancelTimer(): void {
-    this._timer?.unsubscribe();
-    this._timer = undefined;
+    this._timer = stop(this._timer);
   }
 }
 
@@ -365,7 +362,7 @@ class Unsubscribe implements RouteHandler {
   }
 
   private _armTimer(): void {
-    this._timer?.unsubscribe();
+    stop(this._timer);
     this._timer = this._ctx.scheduler.schedule(() => {
       this._timer = undefined;
       this._finish();
@@ -407,8 +404,7 @@ class Unsubscribe implements RouteHandler {
   }
 
   private _finish(): void {
-    this._timer?.unsubscribe();
-    this._timer = undefined;
+    this._timer = stop(this._timer);
     this._ctx.router.unregister(this._id, this);
     const release = this._release;
     this._release = undefined;

@@ -176,7 +176,16 @@ function eventIds(list: unknown): ReceiveMessageFailedEvent[] | undefined {
   return list as ReceiveMessageFailedEvent[];
 }
 
-function errorList(list: unknown): MessageError[] {
+/**
+ * Normalises a server's `errors[]` (of a frame or an HTTP publish reply): an entry without
+ * `errorType` becomes `"Unknown"`, messages are scrubbed of credentials, a missing list is empty.
+ *
+ * @example
+ * ```ts
+ * errorList([{ errorType: 'BadRequestException', message: 'nope' }, 'odd']); // [..., { errorType: 'Unknown', message: 'odd' }]
+ * ```
+ */
+export function errorList(list: unknown): MessageError[] {
   if (!Array.isArray(list)) return [];
   return list.map((e): MessageError => {
     // Scrubbed here, not only in ServerError: the decoded frame itself reaches `messages$` and
