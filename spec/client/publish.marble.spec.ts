@@ -305,6 +305,32 @@ describe('publish and the connection', () => {
     ]);
   });
 
+  it('publishes in flight keep the connection in use until the last one ends, then it lingers and closes (lingerMs 0)', () => {
+    const h = scheduler.run(({ expectObservable }) => {
+      const h = createMarbleHarness(scheduler, { lingerMs: 0 });
+      expectObservable(h.client.connectionState$).toBe('a b 8ms c 39ms d', {
+        a: { status: 'idle' },
+        b: { status: 'connecting', attempt: 1 },
+        c: { status: 'connected', connectionTimeoutMs: 300_000 },
+        d: { status: 'idle' },
+      });
+      h.at(1, () => h.client.publish('/default/a', [1]).subscribe());
+      h.at(2, () => h.client.publish('/default/a', [2]).subscribe());
+      h.at(10, () => h.accept(0));
+      h.at(20, () => h.socket(0).receive(ok('id1', [0])));
+      // A third publish starts while the second is in flight, and an early unsubscribe ends one.
+      h.at(30, () => {
+        const sub = h.client.publish('/default/a', [3]).subscribe();
+        h.at(40, () => sub.unsubscribe());
+      });
+      h.at(35, () => expect(h.socket(0).closedByClient).toBe(false));
+      h.at(50, () => h.socket(0).receive(ok('id2', [0])));
+      return h;
+    });
+    expect(h.socket(0).closeCalls.map((c) => c.at)).toEqual([50]);
+    expect(scheduler.actions).toEqual([]);
+  });
+
   it('with lingerMs 0, a publish failing on a drop leaves the client idle: no reconnection for nobody', () => {
     const h = scheduler.run(({ expectObservable }) => {
       const h = createMarbleHarness(scheduler, { lingerMs: 0, retry: { random: () => 0.5 } });

@@ -7,7 +7,7 @@ import type { ResolvedEndpoints } from '../protocol/endpoints';
 import type { Authorization } from '../protocol/messages';
 import { checkOperationId } from '../protocol/validate';
 import { Deadlines } from './deadlines';
-import type { Router } from './router';
+import type { RouteHandler, Router } from './router';
 
 /**
  * What every operation needs from the client: the connection, the router, time, ids and auth.
@@ -32,6 +32,9 @@ export class OperationContext {
   private readonly checkIds: boolean;
   /** Whether `headers` has any field (when not, an authorization goes out as the provider made it). */
   private readonly hasHeaders: boolean;
+  /** WebSocket publishes in flight, and the connection use they hold together (see {@link publishStarted}). */
+  private publishes = 0;
+  private releasePublishes: (() => void) | undefined;
   /** The provider last asked for in {@link fixedAuthorization}, and the answer. */
   private fixedFor: AuthProvider | undefined;
   private fixed: Authorization | undefined;
@@ -84,15 +87,45 @@ export class OperationContext {
     return this.fixed;
   }
 
+  /**
+   * A WebSocket publish starts: the connection is in use until {@link publishEnded}. All publishes
+   * in flight hold one `connection.retain()` together (taken by the first, released by the last),
+   * which is what one retain each amounts to, without a release closure per publish.
+   */
+  publishStarted(): void {
+    if (this.publishes++ === 0) this.releasePublishes = this.connection.retain();
+  }
+
+  /** A WebSocket publish ended (call once per {@link publishStarted}). */
+  publishEnded(): void {
+    if (--this.publishes === 0) {
+      const release = this.releasePublishes;
+      this.releasePublishes = undefined;
+      release?.();
+    }
+  }
+
   /** A fresh operation id: valid per the id grammar and not in use (else a typed error is thrown). */
   newId(): string {
+    const id = this.checkedId();
+    if (this.router.has(id)) throw new IdExistsError(id);
+    return id;
+  }
+
+  /** Registers `handler` with the router under a fresh id ({@link newId}'s checks, one map lookup less) and returns the id. */
+  register(handler: RouteHandler): string {
+    const id = this.checkedId();
+    if (!this.router.register(id, handler)) throw new IdExistsError(id);
+    return id;
+  }
+
+  private checkedId(): string {
     const id = this.generateId();
     // The built-in generator (nanoid: 21 characters of [A-Za-z0-9_-]) always fits the grammar; only
     // a user's generator is checked, keeping the regex off the per-request path.
     if (this.checkIds && checkOperationId(id) !== undefined) {
       throw new ValidationError('INVALID_ID', 'generateId returned an id that is not 1-128 characters of [A-Za-z0-9_+-]');
     }
-    if (this.router.has(id)) throw new IdExistsError(id);
     return id;
   }
 

@@ -51,6 +51,8 @@ export interface PublishOptions {
  * ```
  */
 export function publishOverWebSocket(ctx: OperationContext, channel: string, events: readonly unknown[], options: PublishOptions): Observable<PublishResult> {
+  // A plain `new Observable(fn)`: a subclass overriding `_subscribe` would save the closure, but
+  // that member is RxJS-internal (and the build mangles `_`-prefixed names).
   return new Observable<PublishResult>((subscriber) => {
     let path: string;
     let encoded: string[];
@@ -66,9 +68,9 @@ export function publishOverWebSocket(ctx: OperationContext, channel: string, eve
       return undefined;
     }
     const publish = new WebSocketPublish(ctx, path, encoded, options, subscriber);
-    publish.start();
+    publish._start();
     // The publish is its own teardown (an Unsubscribable): no closure per subscription. When it
-    // already ended synchronously, RxJS calls it at once, which releases the connection.
+    // already ended synchronously, RxJS calls it at once, which gives the connection use back.
     return publish;
   });
 }
@@ -78,69 +80,73 @@ export function publishOverWebSocket(ctx: OperationContext, channel: string, eve
  * `publish` frame and its reply. One object does it all (route handler, deadline handler,
  * teardown), so that the common case, a single request, allocates little beyond the frame: no
  * batches array, no result builder, no closures unless the connection or the auth provider has to
- * be waited for.
+ * be waited for. While it runs it counts as a use of the connection ({@link OperationContext.publishStarted}).
  */
 class WebSocketPublish implements RouteHandler, TimeoutHandler, Unsubscribable {
   /** The session that carries the current request (read by the router). */
   session!: Session;
-  private readonly release: () => void;
-  private readonly timeoutMs: number;
-  private readonly provider: AuthProvider;
+  private readonly _timeoutMs: number;
+  private readonly _provider: AuthProvider;
   /** Only for a publish of more than one request. */
-  private readonly builder: PublishResultBuilder | undefined;
+  private readonly _builder: PublishResultBuilder | undefined;
   /** Where the current request starts in the caller's array, and its events. */
-  private offset = 0;
-  private batch: readonly string[] = [];
+  private _offset = 0;
+  private _batch: readonly string[] = [];
   /** True while the current request is pending (false between requests and once it all ended). */
-  private active = false;
-  private authRetried = false;
-  private id: string | undefined;
-  private timer: Deadline | undefined;
-  private wait: Subscription | undefined;
-  private authSub: Subscription | undefined;
+  private _active = false;
+  /** True once the teardown ran (the connection use is given back once). */
+  private _ended = false;
+  private _authRetried = false;
+  private _id: string | undefined;
+  private _timer: Deadline | undefined;
+  private _wait: Subscription | undefined;
+  private _authSub: Subscription | undefined;
 
   constructor(
-    private readonly ctx: OperationContext,
-    private readonly channel: string,
-    private readonly events: readonly string[],
-    private readonly options: PublishOptions,
-    private readonly subscriber: Subscriber<PublishResult>,
+    private readonly _ctx: OperationContext,
+    private readonly _channel: string,
+    private readonly _events: readonly string[],
+    private readonly _options: PublishOptions,
+    private readonly _subscriber: Subscriber<PublishResult>,
   ) {
-    this.timeoutMs = options.timeoutMs ?? ctx.requestTimeoutMs;
-    this.provider = options.auth ?? ctx.auth;
-    this.builder = events.length > MAX_EVENTS_PER_PUBLISH ? new PublishResultBuilder() : undefined;
-    this.release = ctx.connection.retain();
+    this._timeoutMs = _options.timeoutMs ?? _ctx.requestTimeoutMs;
+    this._provider = _options.auth ?? _ctx.auth;
+    this._builder = _events.length > MAX_EVENTS_PER_PUBLISH ? new PublishResultBuilder() : undefined;
+    _ctx.publishStarted();
   }
 
-  start(): void {
-    this.startRequest(0);
+  _start(): void {
+    this._startRequest(0);
   }
 
-  /** Teardown: cancels the request in flight (if any) and releases the connection. */
+  /** Teardown: cancels the request in flight (if any) and gives the connection use back. */
   unsubscribe(): void {
-    this.finishRequest();
-    this.release();
+    this._finishRequest();
+    if (this._ended) return;
+    this._ended = true;
+    this._ctx.publishEnded();
   }
 
   onTimeout(): void {
-    this.timer = undefined;
-    this.fail(new TimeoutError('publish', this.timeoutMs));
+    this._timer = undefined;
+    this._fail(new TimeoutError('publish', this._timeoutMs));
   }
 
   onMessage(message: ReceiveMessage): void {
     switch (message.type) {
       case 'publish_success': {
-        this.finishRequest();
-        const { builder, subscriber } = this;
+        this._finishRequest();
+        const builder = this._builder;
+        const subscriber = this._subscriber;
         if (builder === undefined) {
           subscriber.next(singleRequestResult(message.successful, message.failed));
           subscriber.complete();
           return;
         }
-        builder.add(this.offset, message.successful, message.failed);
-        const next = this.offset + MAX_EVENTS_PER_PUBLISH;
-        if (next < this.events.length) {
-          this.startRequest(next);
+        builder.add(this._offset, message.successful, message.failed);
+        const next = this._offset + MAX_EVENTS_PER_PUBLISH;
+        if (next < this._events.length) {
+          this._startRequest(next);
           return;
         }
         subscriber.next(builder.build());
@@ -150,14 +156,14 @@ class WebSocketPublish implements RouteHandler, TimeoutHandler, Unsubscribable {
       case 'publish_error':
       case 'error': {
         const error = serverError('publish', message.errors);
-        if (error instanceof UnauthorizedError && !this.authRetried) {
+        if (error instanceof UnauthorizedError && !this._authRetried) {
           // Rejected before anything was published: safe to try once more with fresh auth.
-          this.authRetried = true;
-          this.unroute();
-          this.send(this.session);
+          this._authRetried = true;
+          this._unroute();
+          this._send(this.session);
           return;
         }
-        this.fail(error);
+        this._fail(error);
         return;
       }
       default:
@@ -166,118 +172,122 @@ class WebSocketPublish implements RouteHandler, TimeoutHandler, Unsubscribable {
   }
 
   onLost(error: AppSyncEventsError, willRetry: boolean): void {
-    this.id = undefined; // the router already dropped it
-    if (!this.active) return;
-    if (this.options.idempotent && willRetry) {
-      this.withSession();
+    this._id = undefined; // the router already dropped it
+    if (!this._active) return;
+    if (this._options.idempotent && willRetry) {
+      this._withSession();
       return;
     }
-    const indices = this.batch.map((_, i) => this.offset + i);
-    this.fail(new PublishOutcomeUnknownError(this.channel, indices, error));
+    const offset = this._offset;
+    const indices = this._batch.map((_, i) => offset + i);
+    this._fail(new PublishOutcomeUnknownError(this._channel, indices, error));
   }
 
-  private startRequest(offset: number): void {
-    this.offset = offset;
-    this.batch = batchAt(this.events, offset);
-    this.active = true;
-    this.authRetried = false;
-    this.timer = this.ctx.deadlines.add(this.timeoutMs, this);
-    this.withSession();
+  private _startRequest(offset: number): void {
+    this._offset = offset;
+    this._batch = batchAt(this._events, offset);
+    this._active = true;
+    this._authRetried = false;
+    this._timer = this._ctx.deadlines.add(this._timeoutMs, this);
+    this._withSession();
   }
 
   /** Sends the current request on the acknowledged session: at once when there is one, else once there is. */
-  private withSession(): void {
-    const connection = this.ctx.connection;
+  private _withSession(): void {
+    const connection = this._ctx.connection;
     const session = connection.current;
     if (session !== undefined) {
       // What whenReady would do synchronously, without its two callbacks.
-      this.send(session);
+      this._send(session);
       return;
     }
     const wait = connection.whenReady(
       (s) => {
-        this.wait = undefined;
-        this.send(s);
+        this._wait = undefined;
+        this._send(s);
       },
       (error) => {
-        this.wait = undefined;
-        this.fail(error instanceof ConnectionClosedError ? new ConnectionClosedError('publish') : error);
+        this._wait = undefined;
+        this._fail(error instanceof ConnectionClosedError ? new ConnectionClosedError('publish') : error);
       },
     );
-    if (!wait.closed) this.wait = wait;
+    if (!wait.closed) this._wait = wait;
   }
 
   /** Authorises the current request, then sends it. */
-  private send(session: Session): void {
-    if (!this.active) return;
-    const { ctx, provider } = this;
+  private _send(session: Session): void {
+    if (!this._active) return;
+    const ctx = this._ctx;
+    const provider = this._provider;
     const fixed = ctx.fixedAuthorization(provider);
     if (fixed !== undefined) {
-      this.transmit(session, fixed);
+      this._transmit(session, fixed);
       return;
     }
-    const { channel, batch: events } = this;
+    const channel = this._channel;
+    const events = this._batch;
     const pending = resolveAuth(
       provider,
       ctx.authRequest('publish', channel, () => JSON.stringify({ channel, events })),
       (auth) => {
-        this.authSub = undefined;
-        if (this.active) this.transmit(session, ctx.withHeaders(auth));
+        this._authSub = undefined;
+        if (this._active) this._transmit(session, ctx.withHeaders(auth));
       },
       (error) => {
-        this.authSub = undefined;
-        this.fail(error);
+        this._authSub = undefined;
+        this._fail(error);
       },
     );
     // Only an answer still to come needs cancelling (a synchronous one has already been handled).
-    if (pending !== undefined) this.authSub = pending;
+    if (pending !== undefined) this._authSub = pending;
   }
 
-  private transmit(session: Session, authorization: Authorization): void {
-    const { ctx } = this;
+  private _transmit(session: Session, authorization: Authorization): void {
+    const ctx = this._ctx;
     if (!session.isOpen || ctx.connection.current !== session) {
-      this.withSession(); // nothing was sent yet
+      this._withSession(); // nothing was sent yet
       return;
     }
     let id: string;
     try {
-      id = ctx.newId();
+      id = ctx.register(this);
     } catch (e) {
-      this.fail(e as AppSyncEventsError);
+      this._fail(e as AppSyncEventsError);
       return;
     }
-    this.id = id;
+    this._id = id;
     this.session = session;
-    ctx.router.register(id, this);
-    session.send({ type: 'publish', id, channel: this.channel, events: this.batch, authorization });
+    session.send({ type: 'publish', id, channel: this._channel, events: this._batch, authorization });
   }
 
-  private fail(error: AppSyncEventsError): void {
-    if (!this.active) return;
-    this.finishRequest();
-    this.subscriber.error(error);
+  private _fail(error: AppSyncEventsError): void {
+    if (!this._active) return;
+    this._finishRequest();
+    this._subscriber.error(error);
   }
 
-  private unroute(): void {
-    if (this.id !== undefined) this.ctx.router.unregister(this.id, this);
-    this.id = undefined;
+  private _unroute(): void {
+    if (this._id !== undefined) this._ctx.router.unregister(this._id, this);
+    this._id = undefined;
   }
 
   /** Ends the current request: no route, no deadline, no wait. Idempotent. */
-  private finishRequest(): void {
-    this.active = false;
-    this.unroute();
-    const { timer, wait, authSub } = this;
+  private _finishRequest(): void {
+    this._active = false;
+    this._unroute();
+    const timer = this._timer;
+    const wait = this._wait;
+    const authSub = this._authSub;
     if (timer !== undefined) {
-      this.timer = undefined;
-      this.ctx.deadlines.cancel(timer);
+      this._timer = undefined;
+      this._ctx.deadlines.cancel(timer);
     }
     if (wait !== undefined) {
-      this.wait = undefined;
+      this._wait = undefined;
       wait.unsubscribe();
     }
     if (authSub !== undefined) {
-      this.authSub = undefined;
+      this._authSub = undefined;
       authSub.unsubscribe();
     }
   }
