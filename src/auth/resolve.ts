@@ -1,4 +1,4 @@
-import type { ObservableInput } from 'rxjs';
+import type { ObservableInput, Subscription as RxSubscription } from 'rxjs';
 import { from, Subscription } from '../rx';
 import { AppSyncEventsError, ValidationError } from '../errors';
 import type { Authorization } from '../protocol/messages';
@@ -24,7 +24,7 @@ export function resolveAuth(
   request: AuthRequest,
   onAuth: (authorization: Authorization) => void,
   onError: (error: AppSyncEventsError) => void,
-): Subscription | undefined {
+): RxSubscription | undefined {
   let result: ReturnType<AuthProvider>;
   try {
     result = provider(request);
