@@ -94,7 +94,10 @@ export interface EventsClient {
   readonly connectionState$: Observable<ConnectionState>;
   /** Every decoded inbound frame (hot, shared). */
   readonly messages$: Observable<ReceiveMessage>;
-  /** Inbound frames that could not be decoded, events that are not JSON, `error` frames without an id (hot). */
+  /**
+   * Problems nobody awaits (hot): inbound frames that could not be decoded, events that are not JSON,
+   * `error` frames without an id, and a failed or unanswered `unsubscribe` sent by a teardown.
+   */
   readonly protocolErrors$: Observable<AppSyncEventsError>;
   /** Each channel (re)subscription the server confirmed (hot). */
   readonly subscribed$: Observable<SubscribedEvent>;

@@ -5,6 +5,7 @@ import {
   ConnectionClosedError,
   MarshalError,
   ServerError,
+  TimeoutError,
   UnauthorizedError,
   ValidationError,
   apiKeyAuth,
@@ -216,5 +217,25 @@ describe('serialisation', () => {
     const json = JSON.parse(JSON.stringify(c)) as Record<string, unknown>;
     expect(json).toEqual({ httpEndpoint: api.httpEndpoint, realtimeEndpoint: api.realtimeEndpoint, status: 'connected' });
     expect(JSON.stringify(c)).not.toContain(api.apiKey);
+  });
+});
+
+describe('implicit unsubscribe failures', () => {
+  it('reports an unanswered teardown unsubscribe on protocolErrors$ instead of an unhandled rejection', async () => {
+    const c = await setup({}, { requestTimeoutMs: 100 });
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown): void => void rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    afterEachCleanups.push(() => process.off('unhandledRejection', onRejection));
+    const s = c.subscribe('/default/quiet').subscribe();
+    await firstValueFrom(c.subscribed$);
+    api.faults.withholdReplies(true);
+    const reported = firstValueFrom(c.protocolErrors$);
+    s.unsubscribe();
+    const error = await reported;
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).operation).toBe('unsubscribe');
+    await new Promise<void>((resolve) => setImmediate(resolve)); // let Node report any unhandled rejection
+    expect(rejections).toEqual([]);
   });
 });

@@ -128,7 +128,11 @@ class ChannelSubscription implements RouteHandler {
       const i = this._onSubscribed?.indexOf(onSubscribed) ?? -1;
       if (i >= 0) this._onSubscribed?.splice(i, 1);
     }
-    if (this._size === 0 && this._status !== 'ended') void this._end();
+    if (this._size === 0 && this._status !== 'ended') {
+      // Nobody awaits an implicit unsubscribe (a teardown): a failure is reported, never left as an
+      // unhandled rejection.
+      this._end().catch((error: AppSyncEventsError) => this._registry._ctx.protocolErrors.next(error));
+    }
   }
 
   /**
