@@ -91,8 +91,8 @@ function postBatch(
         }
         const controller = typeof AbortController === 'function' ? new AbortController() : undefined;
         abort = controller;
-        fetchImpl(ctx.endpoints.httpUrl, { method: 'POST', headers, body, ...(controller ? { signal: controller.signal } : {}) }).then(
-          async (response) => {
+        fetchImpl(ctx.endpoints.httpUrl, { method: 'POST', headers, body, ...(controller ? { signal: controller.signal } : {}) })
+          .then(async (response) => {
             const text = await response.text();
             if (done) return;
             const parsed = parseJson(text);
@@ -114,12 +114,13 @@ function postBatch(
               return;
             }
             fail(error);
-          },
-          (e: unknown) => {
+          })
+          // One handler for a failed request and for a body that fails to arrive (a reset, or the
+          // abort of a timed-out request while the body streams): never an unhandled rejection.
+          .catch((e: unknown) => {
             if (done) return;
             fail(new ConnectionError(`HTTP publish to ${ctx.endpoints.httpUrl} failed${e instanceof Error ? `: ${e.message}` : ''}`, undefined, undefined, e));
-          },
-        );
+          });
       },
       (error) => {
         authSub = undefined;
