@@ -20,3 +20,4 @@ export { from } from 'rxjs/internal/observable/from';
 export { defer } from 'rxjs/internal/observable/defer';
 export { map } from 'rxjs/internal/operators/map';
 export { skip } from 'rxjs/internal/operators/skip';
+export { reportUnhandledError } from 'rxjs/internal/util/reportUnhandledError';

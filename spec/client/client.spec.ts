@@ -239,3 +239,36 @@ describe('implicit unsubscribe failures', () => {
     expect(rejections).toEqual([]);
   });
 });
+
+describe('callbacks that throw', () => {
+  it('an onSubscribed that throws is reported through rxjs config.onUnhandledError and harms nobody else', async () => {
+    const { config } = await import('rxjs');
+    const previous = config.onUnhandledError;
+    const reported: unknown[] = [];
+    let signal: () => void = () => undefined;
+    const wasReported = new Promise<void>((resolve) => (signal = resolve));
+    config.onUnhandledError = (e) => {
+      reported.push(e);
+      signal();
+    };
+    afterEachCleanups.push(() => (config.onUnhandledError = previous));
+    const c = await setup();
+    const boom = new Error('callback failed');
+    const values: unknown[] = [];
+    c.subscribe('/default/cb', { onSubscribed: () => { throw boom; } }).subscribe((v) => values.push(v));
+    const other = firstValueFrom(c.subscribe<number>('/default/cb'));
+    await firstValueFrom(c.subscribed$);
+    await firstValueFrom(c.publish('/default/cb', [5]));
+    expect(await other).toBe(5);
+    expect(values).toEqual([5]);
+    await wasReported;
+    expect(reported).toEqual([boom]);
+  });
+
+  it('a generateId that throws fails the operation with a ValidationError', async () => {
+    const c = await setup({}, { generateId: () => { throw new TypeError('no ids today'); } });
+    const error = await firstValueFrom(c.publish('/default/id', [1])).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).reason).toBe('INVALID_ID');
+  });
+});

@@ -40,3 +40,13 @@ it('sends the API key as a header, never the host header, and maps the result by
   ]);
   client.close();
 });
+
+it('fails with ConnectionError when fetch throws synchronously', async () => {
+  const client = clientWith(() => {
+    throw new TypeError('invalid header value');
+  });
+  const error = await firstValueFrom(client.publishHttp('/default/a', [1])).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(ConnectionError);
+  expect((error as Error).message).toContain('invalid header value');
+  client.close();
+});

@@ -120,10 +120,18 @@ export class OperationContext {
   }
 
   private checkedId(): string {
-    const id = this.generateId();
+    if (!this.checkIds) return this.generateId();
+    let id: string;
+    try {
+      id = this.generateId();
+    } catch (e) {
+      const error = new ValidationError('INVALID_ID', `generateId threw${e instanceof Error ? ` ${e.name}` : ''}`);
+      Object.defineProperty(error, 'cause', { value: e, enumerable: false, configurable: true });
+      throw error;
+    }
     // The built-in generator (nanoid: 21 characters of [A-Za-z0-9_-]) always fits the grammar; only
     // a user's generator is checked, keeping the regex off the per-request path.
-    if (this.checkIds && checkOperationId(id) !== undefined) {
+    if (checkOperationId(id) !== undefined) {
       throw new ValidationError('INVALID_ID', 'generateId returned an id that is not 1-128 characters of [A-Za-z0-9_+-]');
     }
     return id;

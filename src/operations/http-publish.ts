@@ -91,7 +91,10 @@ function postBatch(
         }
         const controller = typeof AbortController === 'function' ? new AbortController() : undefined;
         abort = controller;
-        fetchImpl(ctx.endpoints.httpUrl, { method: 'POST', headers, body, ...(controller ? { signal: controller.signal } : {}) })
+        // Called through a resolved promise so that a fetch that throws synchronously ends up in the
+        // same catch as one that rejects.
+        Promise.resolve()
+          .then(() => fetchImpl(ctx.endpoints.httpUrl, { method: 'POST', headers, body, ...(controller ? { signal: controller.signal } : {}) }))
           .then(async (response) => {
             const text = await response.text();
             if (done) return;

@@ -1,5 +1,5 @@
 import type { Subscriber, Subscription } from 'rxjs';
-import { Observable, Subject } from '../rx';
+import { Observable, Subject, reportUnhandledError } from '../rx';
 import { resolveAuth } from '../auth/resolve';
 import type { AuthProvider } from '../auth/types';
 import { stop, type Session } from '../connection/connection';
@@ -70,6 +70,19 @@ export interface BroadcastErrorEvent {
 
 type Status = 'waiting' | 'subscribing' | 'active' | 'ended';
 
+/**
+ * Calls a user's `onSubscribed` callback. It runs inside the socket's message listener, so an
+ * exception must not escape into it (or into the other subscribers): like a throwing `next` handler
+ * in RxJS, it is rethrown asynchronously through RxJS's unhandled-error hook.
+ */
+function notify(callback: (e: SubscribedEvent) => void, event: SubscribedEvent): void {
+  try {
+    callback(event);
+  } catch (error) {
+    reportUnhandledError(error);
+  }
+}
+
 /** Shared empty set of the channels without raw subscribers; never added to (see `add`). */
 const NO_RAW_SUBSCRIBERS: Set<Subscriber<SubscriptionMessage>> = new Set();
 
@@ -113,7 +126,7 @@ class ChannelSubscription implements RouteHandler {
     else this._parsed.add(subscriber as Subscriber<unknown>);
     if (onSubscribed) {
       (this._onSubscribed ??= []).push(onSubscribed);
-      if (this._status === 'active') onSubscribed({ channel: this._path, resubscribed: false });
+      if (this._status === 'active') notify(onSubscribed, { channel: this._path, resubscribed: false });
     }
     if (this._release === undefined) {
       this._release = this._registry._ctx.connection.retain();
@@ -186,7 +199,7 @@ class ChannelSubscription implements RouteHandler {
         const event = { channel: this._path, resubscribed: this._established > 0 };
         this._established++;
         this._registry.subscribed$.next(event);
-        if (this._onSubscribed) for (const cb of [...this._onSubscribed]) cb(event);
+        if (this._onSubscribed) for (const cb of [...this._onSubscribed]) notify(cb, event);
         return;
       }
       case 'subscribe_error':
