@@ -219,3 +219,13 @@ it('closing the client during backoff stops reconnecting', async () => {
   expect(api.stats().connectionsOpened).toBe(opened);
   // Jest exiting on its own (no --forceExit) proves the 60 s backoff timer was cancelled.
 });
+
+it('starts a fresh attempt on the next use after a terminal failure (closed → connecting)', async () => {
+  let key = 'da2-notyetnotyetnotyetnotyetnoty';
+  const c = await setup({}, { auth: ({ host }) => ({ host, 'x-api-key': key }) });
+  await expect(c.connect()).rejects.toBeInstanceOf(UnauthorizedError);
+  const states = record(c.connectionState$);
+  key = api.apiKey; // e.g. the user signed in again
+  await c.connect();
+  expect(states.map((s) => s.status)).toEqual(['closed', 'connecting', 'connected']);
+});
