@@ -58,8 +58,21 @@ export function createFaults(hub: EmulatorHub): EventApiFaults {
     expireCredentials(count) {
       hub.faults.expireCount = Math.max(0, Math.floor(count));
     },
+    dropEvents(count) {
+      hub.faults.dropEvents = Math.max(0, Math.floor(count));
+    },
+    duplicateEvents(count) {
+      hub.faults.duplicateEvents = Math.max(0, Math.floor(count));
+    },
+    delayEvents(ms) {
+      hub.faults.eventDelayMs = Math.max(0, ms);
+    },
+    reorderEvents(count) {
+      hub.faults.reorderEvents = Math.max(0, Math.floor(count));
+    },
     reset() {
       hub.faults = noFaults();
+      hub.releaseHeld();
     },
   };
 }

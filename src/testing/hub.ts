@@ -1,5 +1,6 @@
 import { Subject } from 'rxjs';
 import type { ChannelPath } from '../protocol/channel';
+import { TimerSet } from './timers';
 import type { Connection } from './connection';
 import type { ResolvedOptions } from './options';
 import type { EventApiStats, TrafficRecord } from './types';
@@ -22,6 +23,14 @@ export interface FaultState {
   withholdAcks: boolean;
   withholdReplies: boolean;
   expireCount: number;
+  /** Events still to drop (not delivered to anyone; the publisher still sees success). */
+  dropEvents: number;
+  /** Events still to deliver twice. */
+  duplicateEvents: number;
+  /** Delay before each event is delivered (0: at once). */
+  eventDelayMs: number;
+  /** Size of the group of events to deliver in reverse order (0: off). */
+  reorderEvents: number;
 }
 
 /**
@@ -43,6 +52,10 @@ export function noFaults(): FaultState {
     withholdAcks: false,
     withholdReplies: false,
     expireCount: 0,
+    dropEvents: 0,
+    duplicateEvents: 0,
+    eventDelayMs: 0,
+    reorderEvents: 0,
   };
 }
 
@@ -69,8 +82,13 @@ export class EmulatorHub {
   private connectionsOpened = 0;
   private httpPublishes = 0;
   private eventsPublished = 0;
+  private eventsDropped = 0;
   private readonly received: Record<string, number> = {};
   private readonly sent: Record<string, number> = {};
+  /** Events held back by the reorder fault, in arrival order. */
+  private held: { channel: ChannelPath; event: string }[] = [];
+  /** Delayed deliveries; cleared when the emulator closes. */
+  readonly timers = new TimerSet();
 
   constructor(readonly config: ResolvedOptions) {}
 
@@ -106,11 +124,55 @@ export class EmulatorHub {
     return true;
   }
 
-  /** Sends each event (in order) to every matching subscription of every connection. */
+  /**
+   * Sends each event (in order) to every matching subscription of every connection, unless a
+   * delivery fault says otherwise (drop, duplicate, delay, reorder — protocol reference §7.5/§10:
+   * the service promises neither delivery nor order).
+   */
   broadcast(channel: ChannelPath, events: readonly string[]): void {
     if (events.length === 0) return;
     this.eventsPublished += events.length;
-    for (const connection of this.connections.values()) connection.deliver(channel, events);
+    for (const event of events) this.route(channel, event);
+  }
+
+  /** Releases the events held by the reorder fault now, in reverse order (used by `reset()`). */
+  releaseHeld(): void {
+    const held = this.held;
+    this.held = [];
+    for (let i = held.length - 1; i >= 0; i--) this.deliver(held[i]!.channel, held[i]!.event);
+  }
+
+  private route(channel: ChannelPath, event: string): void {
+    const f = this.faults;
+    if (f.dropEvents > 0) {
+      f.dropEvents -= 1;
+      this.eventsDropped += 1;
+      return;
+    }
+    let copies = 1;
+    if (f.duplicateEvents > 0) {
+      f.duplicateEvents -= 1;
+      copies = 2;
+    }
+    for (let i = 0; i < copies; i++) {
+      if (f.reorderEvents > 0) {
+        this.held.push({ channel, event });
+        if (this.held.length >= f.reorderEvents) {
+          f.reorderEvents = 0;
+          this.releaseHeld();
+        }
+      } else {
+        this.deliver(channel, event);
+      }
+    }
+  }
+
+  private deliver(channel: ChannelPath, event: string): void {
+    const send = (): void => {
+      for (const connection of this.connections.values()) connection.deliver(channel, [event]);
+    };
+    if (this.faults.eventDelayMs > 0) this.timers.timeout(send, this.faults.eventDelayMs);
+    else send();
   }
 
   /** Snapshot of the counters. */
@@ -125,6 +187,7 @@ export class EmulatorHub {
       sent: { ...this.sent },
       httpPublishes: this.httpPublishes,
       eventsPublished: this.eventsPublished,
+      eventsDropped: this.eventsDropped,
     };
   }
 }

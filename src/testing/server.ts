@@ -82,6 +82,7 @@ export async function startEventApi(options: EventApiOptions = {}): Promise<Even
 
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      hub.timers.clear();
       for (const connection of [...hub.connections.values()]) connection.terminate();
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

@@ -230,6 +230,8 @@ export interface EventApiStats {
   readonly httpPublishes: number;
   /** Events accepted for broadcast (WS and HTTP). */
   readonly eventsPublished: number;
+  /** Events the `dropEvents` fault kept from every subscriber. */
+  readonly eventsDropped: number;
 }
 
 /**
@@ -265,7 +267,18 @@ export interface EventApiFaults {
   sendRaw(frame: string, connectionId?: string): void;
   /** Treat the next `count` operations (WS and HTTP) as unauthorized, as if credentials expired. */
   expireCredentials(count: number): void;
-  /** Reset every fault to normal behaviour. */
+  /**
+   * Drop the next `count` published events: no subscriber receives them, while the publisher still
+   * gets success (the service promises no delivery, and drops oversized broadcasts silently).
+   */
+  dropEvents(count: number): void;
+  /** Deliver each of the next `count` published events twice. */
+  duplicateEvents(count: number): void;
+  /** Deliver every published event `ms` later (0 restores immediate delivery). */
+  delayEvents(ms: number): void;
+  /** Hold the next `count` published events and deliver them in reverse order once all arrived. */
+  reorderEvents(count: number): void;
+  /** Reset every fault to normal behaviour (events held for reordering are delivered at once). */
   reset(): void;
 }
 
