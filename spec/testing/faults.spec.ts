@@ -191,6 +191,7 @@ describe('observability', () => {
       sent: { connection_ack: 2, subscribe_success: 2, publish_success: 1, data: 5 },
       httpPublishes: 1,
       eventsPublished: 3,
+      eventsDropped: 0,
     });
   });
 
