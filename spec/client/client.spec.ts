@@ -272,3 +272,19 @@ describe('callbacks that throw', () => {
     expect((error as ValidationError).reason).toBe('INVALID_ID');
   });
 });
+
+describe('unsubscribing while the subscribe is pending', () => {
+  it('waits for subscribe_success before sending unsubscribe, so a server that ignores early unsubscribes is left clean', async () => {
+    const c = await setup();
+    await c.connect();
+    api.faults.delayReplies(40);
+    api.faults.ignoreEarlyUnsubscribe(true);
+    const subscribeSent = inbound('subscribe');
+    const done = firstValueFrom(api.traffic$.pipe(filter((t) => t.direction === 'out' && t.type === 'unsubscribe_success')));
+    const s = c.subscribe('/default/race').subscribe();
+    await subscribeSent;
+    s.unsubscribe();
+    await done;
+    expect(api.stats().subscriptions).toBe(0);
+  });
+});

@@ -64,3 +64,22 @@ it('delays every event, and close() cancels deliveries still pending', async () 
   await api.publish('/default/f', [2]);
   // afterEach closes the emulator: the pending 60 s delivery must not keep Jest alive.
 });
+
+describe('ignoreEarlyUnsubscribe', () => {
+  it('ignores an unsubscribe sent before subscribe_success; the subscription stays live', async () => {
+    const api = await fx.start();
+    const client = await fx.ready(api);
+    api.faults.delayReplies(40);
+    api.faults.ignoreEarlyUnsubscribe(true);
+    client.send({ type: 'subscribe', id: 'early', channel: '/default/e', authorization: keyAuth(api) });
+    client.send({ type: 'unsubscribe', id: 'early' });
+    await client.nextOf('subscribe_success', 'early');
+    api.faults.delayReplies(0);
+    await api.publish('/default/e', ['still here']);
+    expect((await client.nextOf('data', 'early')).event).toBe('"still here"');
+    expect(client.frames.some((f) => f.type === 'unsubscribe_success' || f.type === 'unsubscribe_error')).toBe(false);
+    client.send({ type: 'unsubscribe', id: 'early' });
+    await client.nextOf('unsubscribe_success', 'early');
+    expect(api.stats().subscriptions).toBe(0);
+  });
+});

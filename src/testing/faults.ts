@@ -70,6 +70,9 @@ export function createFaults(hub: EmulatorHub): EventApiFaults {
     reorderEvents(count) {
       hub.faults.reorderEvents = Math.max(0, Math.floor(count));
     },
+    ignoreEarlyUnsubscribe(ignore) {
+      hub.faults.ignoreEarlyUnsubscribe = ignore;
+    },
     reset() {
       hub.faults = noFaults();
       hub.releaseHeld();

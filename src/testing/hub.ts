@@ -31,6 +31,8 @@ export interface FaultState {
   eventDelayMs: number;
   /** Size of the group of events to deliver in reverse order (0: off). */
   reorderEvents: number;
+  /** Ignore an unsubscribe whose subscribe has not been answered yet. */
+  ignoreEarlyUnsubscribe: boolean;
 }
 
 /**
@@ -56,6 +58,7 @@ export function noFaults(): FaultState {
     duplicateEvents: 0,
     eventDelayMs: 0,
     reorderEvents: 0,
+    ignoreEarlyUnsubscribe: false,
   };
 }
 

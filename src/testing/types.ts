@@ -278,6 +278,11 @@ export interface EventApiFaults {
   delayEvents(ms: number): void;
   /** Hold the next `count` published events and deliver them in reverse order once all arrived. */
   reorderEvents(count: number): void;
+  /**
+   * Silently ignore an `unsubscribe` for a subscription whose `subscribe_success` has not been sent
+   * yet (combine with `delayReplies`/`withholdReplies`), as the service is reported to do (§7.3).
+   */
+  ignoreEarlyUnsubscribe(ignore: boolean): void;
   /** Reset every fault to normal behaviour (events held for reordering are delivered at once). */
   reset(): void;
 }
