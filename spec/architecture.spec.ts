@@ -68,3 +68,20 @@ it('keeps Node built-ins and the emulator out of the core', () => {
   }
   expect(violations).toEqual([]);
 });
+
+it('bundles for the browser without any Node built-in (isomorphic core)', async () => {
+  const esbuild = await import('esbuild');
+  const result = await esbuild.build({
+    entryPoints: [join(src, 'index.ts')],
+    bundle: true,
+    write: false,
+    platform: 'browser',
+    format: 'esm',
+    external: ['rxjs'],
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const inputs = Object.keys(result.metafile.inputs);
+  expect(inputs.filter((i) => i.includes('node_modules/ws/'))).toEqual([]);
+  expect(inputs).toEqual(expect.arrayContaining(['node_modules/isomorphic-ws/browser.js']));
+});
