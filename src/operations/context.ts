@@ -32,9 +32,9 @@ export class OperationContext {
   private readonly checkIds: boolean;
   /** Whether `headers` has any field (when not, an authorization goes out as the provider made it). */
   private readonly hasHeaders: boolean;
-  /** WebSocket publishes in flight, and the connection use they hold together (see {@link publishStarted}). */
-  private publishes = 0;
-  private releasePublishes: (() => void) | undefined;
+  /** Operations holding the connection (subscriptions, publishes in flight), and the one use they hold together. */
+  private uses = 0;
+  private releaseUses: (() => void) | undefined;
   /** The provider last asked for in {@link fixedAuthorization}, and the answer. */
   private fixedFor: AuthProvider | undefined;
   private fixed: Authorization | undefined;
@@ -88,19 +88,20 @@ export class OperationContext {
   }
 
   /**
-   * A WebSocket publish starts: the connection is in use until {@link publishEnded}. All publishes
-   * in flight hold one `connection.retain()` together (taken by the first, released by the last),
-   * which is what one retain each amounts to, without a release closure per publish.
+   * An operation starts using the connection (a live channel subscription, a publish in flight):
+   * the connection stays open until {@link release}. All operations hold one `connection.retain()`
+   * together (taken by the first, released by the last), which is what one retain each amounts
+   * to, without a release closure per operation (heap per idle subscription, CPU per publish).
    */
-  publishStarted(): void {
-    if (this.publishes++ === 0) this.releasePublishes = this.connection.retain();
+  acquire(): void {
+    if (this.uses++ === 0) this.releaseUses = this.connection.retain();
   }
 
-  /** A WebSocket publish ended (call once per {@link publishStarted}). */
-  publishEnded(): void {
-    if (--this.publishes === 0) {
-      const release = this.releasePublishes;
-      this.releasePublishes = undefined;
+  /** An operation stopped using the connection (call exactly once per {@link acquire}). */
+  release(): void {
+    if (--this.uses === 0) {
+      const release = this.releaseUses;
+      this.releaseUses = undefined;
       release?.();
     }
   }

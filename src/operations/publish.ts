@@ -80,7 +80,7 @@ export function publishOverWebSocket(ctx: OperationContext, channel: string, eve
  * `publish` frame and its reply. One object does it all (route handler, deadline handler,
  * teardown), so that the common case, a single request, allocates little beyond the frame: no
  * batches array, no result builder, no closures unless the connection or the auth provider has to
- * be waited for. While it runs it counts as a use of the connection ({@link OperationContext.publishStarted}).
+ * be waited for. While it runs it counts as a use of the connection ({@link OperationContext.acquire}).
  */
 class WebSocketPublish implements RouteHandler, TimeoutHandler, Unsubscribable {
   /** The session that carries the current request (read by the router). */
@@ -112,7 +112,7 @@ class WebSocketPublish implements RouteHandler, TimeoutHandler, Unsubscribable {
     this._timeoutMs = _options.timeoutMs ?? _ctx.requestTimeoutMs;
     this._provider = _options.auth ?? _ctx.auth;
     this._builder = _events.length > MAX_EVENTS_PER_PUBLISH ? new PublishResultBuilder() : undefined;
-    _ctx.publishStarted();
+    _ctx.acquire();
   }
 
   _start(): void {
@@ -124,7 +124,7 @@ class WebSocketPublish implements RouteHandler, TimeoutHandler, Unsubscribable {
     this._finishRequest();
     if (this._ended) return;
     this._ended = true;
-    this._ctx.publishEnded();
+    this._ctx.release();
   }
 
   onTimeout(): void {

@@ -83,8 +83,47 @@ function notify(callback: (e: SubscribedEvent) => void, event: SubscribedEvent):
   }
 }
 
-/** Shared empty set of the channels without raw subscribers; never added to (see `add`). */
-const NO_RAW_SUBSCRIBERS: Set<Subscriber<SubscriptionMessage>> = new Set();
+/**
+ * The local subscribers of one kind for one channel. Almost every channel has exactly one, so one
+ * subscriber is held in a field and a `Set` (about 180 bytes, see bench/README.md, heap-idle) is only
+ * allocated for a second. Iteration order is insertion order either way.
+ */
+class Subscribers<T> {
+  private _one: Subscriber<T> | undefined;
+  private _many: Set<Subscriber<T>> | undefined;
+
+  get size(): number {
+    return this._many !== undefined ? this._many.size : this._one !== undefined ? 1 : 0;
+  }
+
+  add(subscriber: Subscriber<T>): void {
+    if (this._many !== undefined) this._many.add(subscriber);
+    else if (this._one === undefined || this._one === subscriber) this._one = subscriber;
+    else {
+      this._many = new Set([this._one, subscriber]);
+      this._one = undefined;
+    }
+  }
+
+  delete(subscriber: Subscriber<T>): void {
+    if (this._many !== undefined) this._many.delete(subscriber);
+    else if (this._one === subscriber) this._one = undefined;
+  }
+
+  /** Delivers a value to every subscriber (hot path). */
+  next(value: T): void {
+    if (this._many !== undefined) for (const s of this._many) s.next(value);
+    else if (this._one !== undefined) this._one.next(value);
+  }
+
+  /** Removes and returns every subscriber. */
+  drain(): Subscriber<T>[] {
+    const all = this._many !== undefined ? [...this._many] : this._one !== undefined ? [this._one] : [];
+    this._one = undefined;
+    this._many = undefined;
+    return all;
+  }
+}
 
 /**
  * One wire subscription, shared by every local subscriber of its channel (ref-counted). It
@@ -101,11 +140,11 @@ class ChannelSubscription implements RouteHandler {
   private _wait: Subscription | undefined;
   private _authSub: Subscription | undefined;
   private _timer: Subscription | undefined;
-  private _release: (() => void) | undefined;
-  readonly _parsed = new Set<Subscriber<unknown>>();
-  // Most channels never get a raw subscriber or an onSubscribed callback: both are allocated on
-  // first use (a Set costs ~180 bytes per idle subscription; see bench/README.md, heap-idle).
-  _raw: Set<Subscriber<SubscriptionMessage>> = NO_RAW_SUBSCRIBERS;
+  /** True while this subscription counts as a use of the connection ({@link OperationContext.acquire}). */
+  private _holding = false;
+  readonly _parsed = new Subscribers<unknown>();
+  // Most channels never get an onSubscribed callback: the list is allocated on first use.
+  readonly _raw = new Subscribers<SubscriptionMessage>();
   private _onSubscribed: Array<(e: SubscribedEvent) => void> | undefined;
 
   constructor(
@@ -120,7 +159,6 @@ class ChannelSubscription implements RouteHandler {
 
   _add(subscriber: Subscriber<unknown> | Subscriber<SubscriptionMessage>, raw: boolean, onSubscribed?: (e: SubscribedEvent) => void): void {
     if (raw) {
-      if (this._raw === NO_RAW_SUBSCRIBERS) this._raw = new Set();
       this._raw.add(subscriber as Subscriber<SubscriptionMessage>);
     }
     else this._parsed.add(subscriber as Subscriber<unknown>);
@@ -128,8 +166,9 @@ class ChannelSubscription implements RouteHandler {
       (this._onSubscribed ??= []).push(onSubscribed);
       if (this._status === 'active') notify(onSubscribed, { channel: this._path, resubscribed: false });
     }
-    if (this._release === undefined) {
-      this._release = this._registry._ctx.connection.retain();
+    if (!this._holding) {
+      this._holding = true;
+      this._registry._ctx.acquire();
       this._subscribeWhenReady();
     }
   }
@@ -176,9 +215,7 @@ class ChannelSubscription implements RouteHandler {
     if (this._id !== undefined) this._registry._ctx.router.unregister(this._id, this);
     this._finish();
     const complete = error instanceof ConnectionClosedError;
-    for (const s of [...this._parsed, ...this._raw]) (complete ? s.complete() : s.error(error));
-    this._parsed.clear();
-    this._raw.clear();
+    for (const s of [...this._parsed.drain(), ...this._raw.drain()]) (complete ? s.complete() : s.error(error));
   }
 
   // RouteHandler ------------------------------------------------------------------------------
@@ -301,8 +338,7 @@ class ChannelSubscription implements RouteHandler {
 
   private _deliver(event: string): void {
     if (this._raw.size > 0) {
-      const message: SubscriptionMessage = { type: 'data', channel: this._path, event };
-      for (const s of this._raw) s.next(message);
+      this._raw.next({ type: 'data', channel: this._path, event });
     }
     if (this._parsed.size > 0) {
       let value: unknown;
@@ -314,13 +350,12 @@ class ChannelSubscription implements RouteHandler {
         );
         return;
       }
-      for (const s of this._parsed) s.next(value);
+      this._parsed.next(value);
     }
   }
 
   private _deliverBroadcastError(errors: readonly MessageError[]): void {
-    const message: SubscriptionMessage = { type: 'broadcast_error', channel: this._path, errors };
-    for (const s of this._raw) s.next(message);
+    this._raw.next({ type: 'broadcast_error', channel: this._path, errors });
     this._registry.broadcastErrors$.next({ channel: this._path, errors });
   }
 
@@ -330,9 +365,10 @@ class ChannelSubscription implements RouteHandler {
     this._wait = stop(this._wait);
     this._authSub = stop(this._authSub);
     this._registry._forget(this);
-    const release = this._release;
-    this._release = undefined;
-    release?.();
+    if (this._holding) {
+      this._holding = false;
+      this._registry._ctx.release();
+    }
   }
 
   private _cancelTimer(): void {
@@ -464,7 +500,7 @@ export class SubscriptionRegistry {
     if (!check.ok) return Promise.reject(new ValidationError('INVALID_CHANNEL', check.reason));
     const entry = this._channels.get(check.channel.path);
     if (entry === undefined) return Promise.reject(new ChannelNotSubscribedError(check.channel.path));
-    const subscribers = [...entry._parsed, ...entry._raw];
+    const subscribers = [...entry._parsed.drain(), ...entry._raw.drain()];
     const result = entry._end();
     for (const s of subscribers) s.complete();
     return result;
