@@ -7,7 +7,7 @@ import { ValidationError } from '../errors';
  * ```ts
  * import { resolveEndpoints } from 'appsync-events-rx';
  * const e = resolveEndpoints('abc.appsync-api.eu-west-1.amazonaws.com');
- * console.log(e.realtimeUrl); // 'wss://abc.appsync-realtime-api.eu-west-1.amazonaws.com/event/realtime'
+ * const value = e.realtimeUrl; // 'wss://abc.appsync-realtime-api.eu-west-1.amazonaws.com/event/realtime'
  * ```
  */
 export interface ResolvedEndpoints {

@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * import { MAX_EVENTS_PER_PUBLISH } from 'appsync-events-rx';
- * console.log(MAX_EVENTS_PER_PUBLISH); // 5
+ * const value = MAX_EVENTS_PER_PUBLISH; // 5
  * ```
  */
 export const MAX_EVENTS_PER_PUBLISH = 5;
@@ -18,7 +18,7 @@ export const MAX_EVENTS_PER_PUBLISH = 5;
  * @example
  * ```ts
  * import { MAX_EVENT_BYTES } from 'appsync-events-rx';
- * console.log(MAX_EVENT_BYTES); // 245760
+ * const value = MAX_EVENT_BYTES; // 245760
  * ```
  */
 export const MAX_EVENT_BYTES = 240 * 1024;
@@ -29,7 +29,7 @@ export const MAX_EVENT_BYTES = 240 * 1024;
  * @example
  * ```ts
  * import { MAX_SUBSCRIPTIONS_PER_CONNECTION } from 'appsync-events-rx';
- * console.log(MAX_SUBSCRIPTIONS_PER_CONNECTION); // 200
+ * const value = MAX_SUBSCRIPTIONS_PER_CONNECTION; // 200
  * ```
  */
 export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 200;
@@ -40,7 +40,7 @@ export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 200;
  * @example
  * ```ts
  * import { MAX_CHANNEL_SEGMENTS } from 'appsync-events-rx';
- * console.log(MAX_CHANNEL_SEGMENTS); // 5
+ * const value = MAX_CHANNEL_SEGMENTS; // 5
  * ```
  */
 export const MAX_CHANNEL_SEGMENTS = 5;
@@ -51,7 +51,7 @@ export const MAX_CHANNEL_SEGMENTS = 5;
  * @example
  * ```ts
  * import { MAX_SEGMENT_LENGTH } from 'appsync-events-rx';
- * console.log(MAX_SEGMENT_LENGTH); // 50
+ * const value = MAX_SEGMENT_LENGTH; // 50
  * ```
  */
 export const MAX_SEGMENT_LENGTH = 50;
@@ -74,7 +74,7 @@ export const OPERATION_ID_PATTERN = /^[a-zA-Z0-9_+-]{1,128}$/;
  * @example
  * ```ts
  * import { DEFAULT_CONNECTION_TIMEOUT_MS } from 'appsync-events-rx';
- * console.log(DEFAULT_CONNECTION_TIMEOUT_MS); // 300000
+ * const value = DEFAULT_CONNECTION_TIMEOUT_MS; // 300000
  * ```
  */
 export const DEFAULT_CONNECTION_TIMEOUT_MS = 300_000;
@@ -85,7 +85,7 @@ export const DEFAULT_CONNECTION_TIMEOUT_MS = 300_000;
  * @example
  * ```ts
  * import { DEFAULT_KEEP_ALIVE_INTERVAL_MS } from 'appsync-events-rx';
- * console.log(DEFAULT_KEEP_ALIVE_INTERVAL_MS); // 60000
+ * const value = DEFAULT_KEEP_ALIVE_INTERVAL_MS; // 60000
  * ```
  */
 export const DEFAULT_KEEP_ALIVE_INTERVAL_MS = 60_000;
@@ -96,7 +96,7 @@ export const DEFAULT_KEEP_ALIVE_INTERVAL_MS = 60_000;
  * @example
  * ```ts
  * import { MAX_WS_PUBLISH_PER_SECOND } from 'appsync-events-rx';
- * console.log(MAX_WS_PUBLISH_PER_SECOND); // 25
+ * const value = MAX_WS_PUBLISH_PER_SECOND; // 25
  * ```
  */
 export const MAX_WS_PUBLISH_PER_SECOND = 25;
@@ -107,7 +107,7 @@ export const MAX_WS_PUBLISH_PER_SECOND = 25;
  * @example
  * ```ts
  * import { MAX_CONNECTION_AGE_MS } from 'appsync-events-rx';
- * console.log(MAX_CONNECTION_AGE_MS / 3_600_000); // 24
+ * const value = MAX_CONNECTION_AGE_MS / 3_600_000; // 24
  * ```
  */
 export const MAX_CONNECTION_AGE_MS = 24 * 60 * 60 * 1000;
@@ -118,7 +118,7 @@ export const MAX_CONNECTION_AGE_MS = 24 * 60 * 60 * 1000;
  * @example
  * ```ts
  * import { EVENT_WS_SUBPROTOCOL } from 'appsync-events-rx';
- * console.log(EVENT_WS_SUBPROTOCOL); // 'aws-appsync-event-ws'
+ * const value = EVENT_WS_SUBPROTOCOL; // 'aws-appsync-event-ws'
  * ```
  */
 export const EVENT_WS_SUBPROTOCOL = 'aws-appsync-event-ws';
