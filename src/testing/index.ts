@@ -11,6 +11,8 @@
  */
 export { startEventApi } from './server';
 export { HandlerError, handlerError, unauthorized } from './handler-error';
+export { createMockEventsClient } from './mock-client';
+export type { MockEventsClient, MockEventsClientCall, MockEventsClientOptions } from './mock-client';
 export { createIamVerifier } from './sigv4-verifier';
 export type { IamVerifierOptions } from './sigv4-verifier';
 export type {
