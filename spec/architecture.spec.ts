@@ -83,5 +83,6 @@ it('bundles for the browser without any Node built-in (isomorphic core)', async 
   });
   const inputs = Object.keys(result.metafile.inputs);
   expect(inputs.filter((i) => i.includes('node_modules/ws/'))).toEqual([]);
-  expect(inputs).toEqual(expect.arrayContaining(['node_modules/isomorphic-ws/browser.js']));
+  // endsWith: a checkout whose node_modules is a symlink resolves to a path outside the project
+  expect(inputs.filter((i) => i.endsWith('node_modules/isomorphic-ws/browser.js'))).toHaveLength(1);
 });
