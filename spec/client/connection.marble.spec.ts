@@ -237,7 +237,7 @@ describe('reconnection backoff', () => {
       h.at(345, fail(3));
       h.at(525, fail(4));
       h.at(1_000_000, () => {
-        const e = (i: number) => anError(ConnectionError, { closeCode: 1006, message: `could not connect to ${REALTIME_URL}: connect ECONNREFUSED #${i} (code 1006)` });
+        const e = (i: number) => anError(ConnectionError, { closeCode: 1006, message: `could not connect to ${REALTIME_URL} (code 1006: connect ECONNREFUSED #${i})` });
         expect(states).toEqual([
           { at: 0, next: idle },
           { at: 0, next: connecting(1) },
@@ -393,7 +393,7 @@ describe('reconnection backoff', () => {
         i: idle,
         c: connecting(1),
         a: connected(300_000),
-        r: reconnecting(1, 500, anError(ConnectionError, { closeCode: 1006, message: `connection to ${REALTIME_URL} closed (code 1006)` })),
+        r: reconnecting(1, 500, anError(ConnectionError, { closeCode: 1006, message: `lost connection to ${REALTIME_URL} (code 1006)` })),
         x: closed(),
       });
       h.at(10, () => h.client.subscribe('/default/a').subscribe());

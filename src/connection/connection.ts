@@ -15,7 +15,7 @@ import {
 import { decodeReceiveMessage } from '../protocol/decode';
 import type { ResolvedEndpoints } from '../protocol/endpoints';
 import type { Authorization, ReceiveMessage, SendMessage } from '../protocol/messages';
-import { SocketTransport, type WebSocketConstructor, type WebSocketLike } from '../transport/websocket';
+import { WS_OPEN, type WebSocketConstructor, type WebSocketLike } from '../transport/websocket';
 import { backoffDelay, isRetryable, type ResolvedRetryOptions } from './retry';
 import type { ConnectionState } from './state';
 
@@ -80,18 +80,9 @@ export interface ConnectionOptions {
   readonly onMessage: (message: ReceiveMessage, session: Session) => void;
 }
 
-type Phase = 'idle' | 'authorizing' | 'opening' | 'ready' | 'backoff' | 'failed' | 'closed';
-
-class SocketSession implements Session {
-  _transport!: SocketTransport;
-  constructor(readonly generation: number) {}
-  get isOpen(): boolean {
-    return this._transport.isOpen;
-  }
-  send(message: SendMessage): boolean {
-    return this._transport.send(JSON.stringify(message));
-  }
-}
+const IDLE: ConnectionState = { status: 'idle' };
+/** The state after `close()`: compared by identity, it tells a client close from a terminal failure. */
+const CLOSED: ConnectionState = { status: 'closed' };
 
 /**
  * The connection lifecycle (ARCHITECTURE.md, `src/connection/`): opens the socket with the
@@ -99,6 +90,10 @@ class SocketSession implements Session {
  * watchdog, retries with backoff and jitter, opens lazily and closes after a linger, and reports
  * every transition on `_state$`. It knows nothing of channels or publish: it forwards frames with
  * an id to `onMessage`. All time goes through the injected scheduler.
+ *
+ * The phase is the `status` of `_state$` (while `connecting`, `_session` tells whether the socket
+ * exists yet). Only one of the auth request, ack timeout, keep-alive watchdog and backoff is ever
+ * pending, so they share `_timer`.
  *
  * @example
  * ```ts
@@ -108,7 +103,7 @@ class SocketSession implements Session {
  */
 export class Connection {
   /** Current state, replayed to late subscribers. */
-  readonly _state$: BehaviorSubject<ConnectionState> = new BehaviorSubject<ConnectionState>({ status: 'idle' });
+  readonly _state$: BehaviorSubject<ConnectionState> = new BehaviorSubject(IDLE);
   /** Every decoded inbound frame (hot). */
   readonly _messages$ = new Subject<ReceiveMessage>();
   /** Frames that could not be decoded, and other protocol anomalies (hot). */
@@ -120,34 +115,32 @@ export class Connection {
   /** Terminal failures: waiters for a connection give up. */
   private readonly _failed$ = new Subject<AppSyncEventsError>();
 
-  private _phase: Phase = 'idle';
-  private _session: SocketSession | undefined;
+  /** The socket's session, from its creation until it ends (acknowledged once `connected`). */
+  private _session: Session | undefined;
+  /** The session's socket; before the first session, the user's own socket if they passed one. */
+  private _socket: WebSocketLike | undefined = this._options.socket;
   private _generation = 0;
+  /** Failed attempts in the current series. */
   private _failures = 0;
+  /** Holders of `retain()`; `_pin()` is one that never lets go. */
   private _users = 0;
-  private _pinned = false;
   private _lastActivity = 0;
   private _connectedAt = 0;
   private _keepAliveMs = 0;
-  private _presetSocket: WebSocketLike | undefined;
-  private _authSub: Subscription | undefined;
-  private _ackTimer: Subscription | undefined;
-  private _keepAliveTimer: Subscription | undefined;
-  private _retryTimer: Subscription | undefined;
-  private _lingerTimer: Subscription | undefined;
+  /** The pending auth request, ack timeout, keep-alive check or backoff. */
+  private _timer: Subscription | undefined;
+  private _linger: Subscription | undefined;
 
-  constructor(private readonly _options: ConnectionOptions) {
-    this._presetSocket = _options.socket;
-  }
+  constructor(private readonly _options: ConnectionOptions) {}
 
   /** The acknowledged session, if there is one right now. */
   get current(): Session | undefined {
-    return this._phase === 'ready' ? this._session : undefined;
+    return this._status === 'connected' ? this._session : undefined;
   }
 
   /** True once `close()` was called. */
   get isClosed(): boolean {
-    return this._phase === 'closed';
+    return this._state$.value === CLOSED;
   }
 
   /**
@@ -157,29 +150,26 @@ export class Connection {
    * show on `state$`). The returned Subscription cancels the wait.
    */
   whenReady(onReady: (session: Session) => void, onError: (error: AppSyncEventsError) => void): Subscription {
-    if (this._phase === 'closed') {
-      onError(new ConnectionClosedError('client'));
-      return Subscription.EMPTY;
-    }
-    if (this._phase === 'ready' && this._session) {
-      onReady(this._session);
-      return Subscription.EMPTY;
-    }
-    const wait = new Subscription();
-    wait.add(
-      this._ready$.subscribe((s) => {
+    const session = this.current;
+    if (session) onReady(session);
+    else if (this.isClosed) onError(new ConnectionClosedError('client'));
+    else {
+      // Subjects: nothing arrives before `wait` is assigned.
+      const wait = this._ready$.subscribe((ready) => {
         wait.unsubscribe();
-        onReady(s);
-      }),
-    );
-    wait.add(
-      this._failed$.subscribe((e) => {
-        wait.unsubscribe();
-        onError(e);
-      }),
-    );
-    if (this._phase === 'idle' || this._phase === 'failed') this._start();
-    return wait;
+        onReady(ready);
+      });
+      wait.add(
+        this._failed$.subscribe((error) => {
+          wait.unsubscribe();
+          onError(error);
+        }),
+      );
+      // Idle, or failed for good (`closed` with an error): a new use starts a new series.
+      if (this._status === 'idle' || this._status === 'closed') this._start();
+      return wait;
+    }
+    return Subscription.EMPTY;
   }
 
   /**
@@ -188,34 +178,31 @@ export class Connection {
    */
   retain(): () => void {
     this._users++;
-    this._lingerTimer = stop(this._lingerTimer);
+    this._linger = stop(this._linger);
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      this._users--;
-      if (this._users === 0 && !this._pinned && this._phase !== 'closed') this._scheduleLinger();
+      if (--this._users === 0 && !this.isClosed) {
+        const { lingerMs, scheduler } = this._options;
+        if (lingerMs > 0) this._linger = scheduler.schedule(() => this._idle(), lingerMs);
+        else this._idle();
+      }
     };
   }
 
-  /** Keeps the connection open until `close()`, whatever uses it (explicit `connect()`). */
+  /** Keeps the connection open until `close()`, whatever uses it (explicit `connect()`): a use never released. */
   _pin(): void {
-    this._pinned = true;
-    this._lingerTimer = stop(this._lingerTimer);
+    this.retain();
   }
 
   /** Closes for good: socket, timers and subjects. Idempotent. */
   close(): void {
-    if (this._phase === 'closed') return;
-    const session = this._session;
-    this._phase = 'closed';
-    this._session = undefined;
-    this._clearTimers();
-    session?._transport.close(1000, 'client closed');
+    if (this.isClosed) return;
     const error = new ConnectionClosedError('client');
-    if (session) this._lost$.next({ session, error, willRetry: false });
+    this._setState(CLOSED);
+    this._end('client closed', error);
     this._failed$.next(error);
-    this._setState({ status: 'closed' });
     for (const s of [this._ready$, this._lost$, this._failed$, this._messages$, this._protocolErrors$, this._state$] as Subject<unknown>[]) {
       s.complete();
     }
@@ -223,198 +210,161 @@ export class Connection {
 
   // -------------------------------------------------------------------------------------------
 
-  private _start(): void {
-    this._phase = 'authorizing';
-    this._setState({ status: 'connecting', attempt: this._failures + 1 });
-    const generation = ++this._generation;
-    const { endpoints } = this._options;
-    const request = { kind: 'connect' as const, host: endpoints.host, httpUrl: endpoints.httpUrl, body: '{}' };
-    this._authSub = resolveAuth(
-      this._options.auth,
-      request,
-      (auth) => {
-        this._authSub = undefined;
-        if (this._phase === 'authorizing' && this._generation === generation) this._open(auth, generation);
-      },
-      (error) => {
-        this._authSub = undefined;
-        if (this._phase === 'authorizing' && this._generation === generation) this._fail(undefined, error);
-      },
-    );
+  private get _status(): ConnectionState['status'] {
+    return this._state$.value.status;
   }
 
-  private _open(auth: Authorization, generation: number): void {
-    const authorization = { ...this._options.headers, ...auth };
+  private _start(): void {
+    this._setState({ status: 'connecting', attempt: this._failures + 1 });
+    const { auth, endpoints } = this._options;
+    // A synchronous answer opens the socket (or fails) before resolveAuth returns `undefined`:
+    // keep the timer that set.
+    this._timer =
+      resolveAuth(
+        auth,
+        { kind: 'connect', host: endpoints.host, httpUrl: endpoints.httpUrl, body: '{}' },
+        (authorization) => this._open(authorization),
+        (error) => this._fail(undefined, error),
+      ) ?? this._timer;
+  }
+
+  private _open(authorization: Authorization): void {
+    const { headers, WebSocket, endpoints, scheduler, ackTimeoutMs } = this._options;
+    const url = endpoints.realtimeUrl;
     let socket: WebSocketLike;
     try {
-      socket = this._presetSocket ?? new this._options.WebSocket(this._options.endpoints.realtimeUrl, connectionSubprotocols(authorization));
+      socket = this._socket ??= new WebSocket(url, connectionSubprotocols({ ...headers, ...authorization }));
     } catch (e) {
-      this._fail(undefined, new ConnectionError(`could not open a WebSocket to ${this._options.endpoints.realtimeUrl}`, undefined, undefined, e));
+      this._fail(undefined, new ConnectionError(`could not connect to ${url}`, undefined, undefined, e));
       return;
     }
-    this._presetSocket = undefined;
-    const session = new SocketSession(generation);
+    // A session is live while it is the connection's `_session`: the handlers of an older socket
+    // (which may still report, e.g. the close we asked for) do nothing.
+    const isOpen = (): boolean => session === this._session && socket.readyState === WS_OPEN;
+    const session: Session = {
+      generation: ++this._generation,
+      get isOpen() {
+        return isOpen();
+      },
+      send(message) {
+        const open = isOpen();
+        if (open) socket.send(JSON.stringify(message));
+        return open;
+      },
+    };
+    let detail: string | undefined;
     this._session = session;
-    this._phase = 'opening';
-    session._transport = new SocketTransport(socket, {
-      open: () => this._onOpen(session),
-      frame: (data) => this._onFrame(session, data),
-      closed: (code, reason, detail) => this._onClosed(session, code, reason, detail),
-    });
-    this._ackTimer = this._options.scheduler.schedule(() => {
-      this._ackTimer = undefined;
-      this._fail(session, new TimeoutError('connect', this._options.ackTimeoutMs));
-    }, this._options.ackTimeoutMs);
-    if (session._transport.isOpen) this._onOpen(session);
+    const init = (): unknown => session.send({ type: 'connection_init' });
+    socket.onopen = init;
+    socket.onmessage = (event) => this._onFrame(session, event.data);
+    socket.onerror = (event) => {
+      // ws reports e.g. "Unexpected server response: 401"; browsers give no detail.
+      const message = (event as { message?: unknown } | null)?.message;
+      if (typeof message === 'string') detail = message;
+    };
+    socket.onclose = ({ code, reason }) => {
+      const why = detail || reason;
+      const what = this._status === 'connected' ? 'lost connection' : 'could not connect';
+      this._fail(session, new ConnectionError(`${what} to ${url} (code ${code}${why ? `: ${why}` : ''})`, code, reason));
+    };
+    this._timer = scheduler.schedule(() => this._fail(session, new TimeoutError('connect', ackTimeoutMs)), ackTimeoutMs);
+    // An already-open socket (passed by the user) reports no `open`; one still connecting sends nothing.
+    init();
   }
 
-  private _onOpen(session: SocketSession): void {
-    if (session !== this._session) return;
-    session.send({ type: 'connection_init' });
-  }
-
-  private _onFrame(session: SocketSession, data: unknown): void {
+  private _onFrame(session: Session, data: unknown): void {
     if (session !== this._session) return;
     // Any frame proves the connection alive, not only `ka` (protocol reference §7.1.5).
     this._lastActivity = this._options.scheduler.now();
     const message = decodeReceiveMessage(data);
-    if (message instanceof UnsupportedMessageFormatError) {
-      this._protocolErrors$.next(message);
-      return;
-    }
+    if (message instanceof UnsupportedMessageFormatError) return this._protocolErrors$.next(message);
     if (this._messages$.observed) this._messages$.next(message);
-    switch (message.type) {
-      case 'data':
-        this._options.onMessage(message, session);
-        return;
-      case 'ka':
-        return;
-      case 'connection_ack':
-        this._onAck(session, message.connectionTimeoutMs);
-        return;
-      case 'connection_error':
-        this._fail(session, serverError('connect', message.errors));
-        return;
-      case 'error':
-        if (message.id === undefined) {
-          // Not tied to an operation: nothing to fail, but never swallowed.
-          this._protocolErrors$.next(serverError('connect', message.errors));
-          return;
-        }
-        this._options.onMessage(message, session);
-        return;
-      default:
-        this._options.onMessage(message, session);
-    }
+    if (message.type === 'connection_ack') {
+      this._keepAliveMs = this._options.keepAliveTimeoutMs ?? message.connectionTimeoutMs;
+      if (this._status === 'connected') return; // a repeated ack only refreshes the deadline
+      this._connectedAt = this._lastActivity;
+      stop(this._timer);
+      this._watch(session);
+      this._setState({ status: 'connected', connectionTimeoutMs: this._keepAliveMs });
+      this._ready$.next(session);
+    } else if (message.type === 'connection_error') this._fail(session, serverError('connect', message.errors));
+    // An error not tied to an operation: nothing to fail, but never swallowed.
+    else if (message.type === 'error' && message.id === undefined) this._protocolErrors$.next(serverError('connect', message.errors));
+    else if (message.type !== 'ka') this._options.onMessage(message, session);
   }
 
-  private _onAck(session: SocketSession, connectionTimeoutMs: number): void {
-    this._keepAliveMs = this._options.keepAliveTimeoutMs ?? connectionTimeoutMs;
-    if (this._phase === 'ready') return; // a repeated ack only refreshes the deadline
-    this._ackTimer = stop(this._ackTimer);
-    this._phase = 'ready';
-    this._connectedAt = this._options.scheduler.now();
-    this._armKeepAlive(session, this._keepAliveMs);
-    this._setState({ status: 'connected', connectionTimeoutMs: this._keepAliveMs });
-    this._ready$.next(session);
-  }
-
-  private _armKeepAlive(session: SocketSession, delay: number): void {
-    this._keepAliveTimer = this._options.scheduler.schedule(() => {
-      this._keepAliveTimer = undefined;
-      if (session !== this._session) return;
-      const idle = this._options.scheduler.now() - this._lastActivity;
-      if (idle >= this._keepAliveMs) this._fail(session, new KeepAliveTimeoutError(this._keepAliveMs));
-      else this._armKeepAlive(session, this._keepAliveMs - idle);
-    }, delay);
-  }
-
-  private _onClosed(session: SocketSession, code: number, reason: string, detail: string | undefined): void {
-    if (session !== this._session) return;
-    const where = this._options.endpoints.realtimeUrl;
-    const error =
-      this._phase === 'ready'
-        ? new ConnectionError(`connection to ${where} closed (code ${code}${reason ? `: ${reason}` : ''})`, code, reason)
-        : new ConnectionError(`could not connect to ${where}${detail ? `: ${detail}` : ''} (code ${code})`, code, reason);
-    this._fail(session, error);
+  /** The keep-alive watchdog: fails the session once no frame arrived for `_keepAliveMs`. */
+  private _watch(session: Session): void {
+    const left = this._lastActivity + this._keepAliveMs - this._options.scheduler.now();
+    if (left > 0) this._timer = this._options.scheduler.schedule(() => this._watch(session), left);
+    else this._fail(session, new KeepAliveTimeoutError(this._keepAliveMs));
   }
 
   /** A session (or an attempt before any session) ended with `error`: retry or give up. */
-  private _fail(session: SocketSession | undefined, error: AppSyncEventsError): void {
-    if (this._phase === 'closed' || session !== this._session) return;
-    const wasReady = this._phase === 'ready';
-    this._ackTimer = stop(this._ackTimer);
-    this._keepAliveTimer = stop(this._keepAliveTimer);
-    this._session = undefined;
-    session?._transport.close(1000, 'connection lost');
+  private _fail(session: Session | undefined, error: AppSyncEventsError): void {
+    // Also true after close(): there is no session then, and no pending attempt to fail.
+    if (session !== this._session) return;
+    const state = this._state$.value;
+    const wasReady = state.status === 'connected';
     const retry = this._options.retry;
+    this._drop('connection lost');
     if (wasReady && retry && this._options.scheduler.now() - this._connectedAt >= retry.resetAfterMs) this._failures = 0;
     this._failures++;
     // Decided before lost$: its observers fail the operations that will not be retried, and their
     // releases must not turn a terminal failure into a quiet return to idle.
-    const inUse = this._users > 0 || this._pinned;
-    const willRetry =
-      retry !== false &&
-      isRetryable(error) &&
-      (retry.shouldRetry ? retry.shouldRetry(error) : true) &&
-      this._failures <= retry.maxAttempts &&
-      inUse;
+    const inUse = this._users > 0;
+    const transient = retry && isRetryable(error);
+    const willRetry = transient && (!retry.shouldRetry || retry.shouldRetry(error)) && this._failures <= retry.maxAttempts && inUse;
     if (session) this._lost$.next({ session, error, willRetry });
-    if ((this._phase as Phase) === 'closed') return; // a lost$ observer closed the client
-    // A lost$ observer released the last use and the linger (0) already closed: nobody needs a retry.
-    if ((this._phase as Phase) === 'idle') return;
-    if (willRetry && retry) {
+    // A lost$ observer closed the client, or released the last use and the linger (0) went idle.
+    if (this._state$.value !== state) return;
+    if (willRetry) {
       const delayMs = backoffDelay(retry, this._failures);
-      this._phase = 'backoff';
       this._setState({ status: 'reconnecting', attempt: this._failures, delayMs, error });
-      this._retryTimer = this._options.scheduler.schedule(() => {
-        this._retryTimer = undefined;
-        this._start();
-      }, delayMs);
+      this._timer = this._options.scheduler.schedule(() => this._start(), delayMs);
       return;
     }
-    const transient = retry !== false && isRetryable(error) && !inUse;
     this._failures = 0;
-    if (transient && wasReady) {
-      // Nobody needs the connection: go back to idle; the next use opens a new one.
-      this._phase = 'idle';
-      this._setState({ status: 'idle' });
-      return;
-    }
-    this._phase = 'failed';
+    // Nobody needs the connection: go back to idle; the next use opens a new one.
+    if (transient && wasReady && !inUse) return this._setState(IDLE);
     this._setState({ status: 'closed', error });
     this._failed$.next(error);
   }
 
-  private _scheduleLinger(): void {
-    this._lingerTimer = stop(this._lingerTimer);
-    const close = (): void => {
-      this._lingerTimer = undefined;
-      if (this._users > 0 || this._pinned || this._phase === 'closed') return;
-      const session = this._session;
-      this._clearTimers();
-      this._session = undefined;
-      const was = this._phase;
-      this._phase = 'idle';
-      this._failures = 0;
-      session?._transport.close(1000, 'idle');
-      if (session) this._lost$.next({ session, error: new ConnectionClosedError('client'), willRetry: false });
-      if (was !== 'idle' && was !== 'failed') this._setState({ status: 'idle' });
-    };
-    if (this._options.lingerMs <= 0) close();
-    else this._lingerTimer = this._options.scheduler.schedule(close, this._options.lingerMs);
+  /** Nothing uses the connection (after the linger): close the socket, go idle. */
+  private _idle(): void {
+    this._failures = 0;
+    const status = this._status;
+    this._end('idle', new ConnectionClosedError('client'));
+    if (status !== 'idle' && status !== 'closed') this._setState(IDLE);
   }
 
-  private _clearTimers(): void {
-    this._authSub = stop(this._authSub);
-    this._ackTimer = stop(this._ackTimer);
-    this._keepAliveTimer = stop(this._keepAliveTimer);
-    this._retryTimer = stop(this._retryTimer);
-    this._lingerTimer = stop(this._lingerTimer);
+  /** Stops every timer and ends the session, if any, with `error` (never retried). */
+  private _end(reason: string, error: AppSyncEventsError): void {
+    this._linger = stop(this._linger);
+    const session = this._drop(reason);
+    if (session) this._lost$.next({ session, error, willRetry: false });
+  }
+
+  /** Stops the pending timer and ends the session, if any, closing its socket with `reason`. */
+  private _drop(reason: string): Session | undefined {
+    const session = this._session;
+    const socket = this._socket;
+    this._timer = stop(this._timer);
+    if (session) {
+      this._session = this._socket = undefined;
+      try {
+        // Not after the socket's own close (a server close, a failed upgrade): it is gone.
+        if (socket!.readyState <= WS_OPEN) socket!.close(1000, reason);
+      } catch {
+        // closing a socket that never opened may throw in some implementations; it is gone either way
+      }
+    }
+    return session;
   }
 
   private _setState(state: ConnectionState): void {
-    if (!this._state$.closed) this._state$.next(state);
+    this._state$.next(state);
   }
 }
 
