@@ -91,9 +91,9 @@ const CLOSED: ConnectionState = { status: 'closed' };
  * every transition on `_state$`. It knows nothing of channels or publish: it forwards frames with
  * an id to `onMessage`. All time goes through the injected scheduler.
  *
- * The phase is the `status` of `_state$` (while `connecting`, `_session` tells whether the socket
- * exists yet). Only one of the auth request, ack timeout, keep-alive watchdog and backoff is ever
- * pending, so they share `_timer`.
+ * The phase is the `status` of `_state$`, with `_socket` (set from opening until the socket ends)
+ * and `_session` (set from the ack until then). Only one of the auth request, ack timeout,
+ * keep-alive watchdog and backoff is ever pending, so they share `_timer`.
  *
  * @example
  * ```ts
@@ -108,34 +108,38 @@ export class Connection {
   readonly _messages$ = new Subject<ReceiveMessage>();
   /** Frames that could not be decoded, and other protocol anomalies (hot). */
   readonly _protocolErrors$ = new Subject<AppSyncEventsError>();
-  /** Emits each session once it is acknowledged (first connection and every reconnection). */
-  readonly _ready$ = new Subject<Session>();
-  /** Emits when a session ends. */
+  /** Emits when an acknowledged session ends. */
   readonly _lost$ = new Subject<SessionLoss>();
-  /** Terminal failures: waiters for a connection give up. */
-  private readonly _failed$ = new Subject<AppSyncEventsError>();
+  /**
+   * What waiters for a connection get: each session once it is acknowledged (first connection and
+   * every reconnection), or a terminal failure (they give up).
+   */
+  private readonly _settled$ = new Subject<Session | AppSyncEventsError>();
 
-  /** The socket's session, from its creation until it ends (acknowledged once `connected`). */
+  /** The live socket. Its handlers, and timers armed for it, do nothing once it is replaced. */
+  private _socket: WebSocketLike | undefined;
+  /** The user's own socket, for the first connection. */
+  private _preset = this._options.socket;
+  /** The acknowledged session on `_socket`. */
   private _session: Session | undefined;
-  /** The session's socket; before the first session, the user's own socket if they passed one. */
-  private _socket: WebSocketLike | undefined = this._options.socket;
   private _generation = 0;
   /** Failed attempts in the current series. */
   private _failures = 0;
   /** Holders of `retain()`; `_pin()` is one that never lets go. */
   private _users = 0;
-  private _lastActivity = 0;
-  private _connectedAt = 0;
-  private _keepAliveMs = 0;
+  private _lastActivity!: number;
+  private _connectedAt!: number;
+  private _keepAliveMs!: number;
   /** The pending auth request, ack timeout, keep-alive check or backoff. */
   private _timer: Subscription | undefined;
   private _linger: Subscription | undefined;
+  private readonly _scheduler = this._options.scheduler;
 
   constructor(private readonly _options: ConnectionOptions) {}
 
   /** The acknowledged session, if there is one right now. */
   get current(): Session | undefined {
-    return this._status === 'connected' ? this._session : undefined;
+    return this._session;
   }
 
   /** True once `close()` was called. */
@@ -150,23 +154,17 @@ export class Connection {
    * show on `state$`). The returned Subscription cancels the wait.
    */
   whenReady(onReady: (session: Session) => void, onError: (error: AppSyncEventsError) => void): Subscription {
-    const session = this.current;
+    const session = this._session;
     if (session) onReady(session);
     else if (this.isClosed) onError(new ConnectionClosedError('client'));
     else {
-      // Subjects: nothing arrives before `wait` is assigned.
-      const wait = this._ready$.subscribe((ready) => {
+      // A Subject: nothing arrives before `wait` is assigned.
+      const wait = this._settled$.subscribe((outcome) => {
         wait.unsubscribe();
-        onReady(ready);
+        if (outcome instanceof AppSyncEventsError) onError(outcome);
+        else onReady(outcome);
       });
-      wait.add(
-        this._failed$.subscribe((error) => {
-          wait.unsubscribe();
-          onError(error);
-        }),
-      );
-      // Idle, or failed for good (`closed` with an error): a new use starts a new series.
-      if (this._status === 'idle' || this._status === 'closed') this._start();
+      if (this._resting) this._start();
       return wait;
     }
     return Subscription.EMPTY;
@@ -184,8 +182,8 @@ export class Connection {
       if (released) return;
       released = true;
       if (--this._users === 0 && !this.isClosed) {
-        const { lingerMs, scheduler } = this._options;
-        if (lingerMs > 0) this._linger = scheduler.schedule(() => this._idle(), lingerMs);
+        const lingerMs = this._options.lingerMs;
+        if (lingerMs > 0) this._linger = this._scheduler.schedule(() => this._idle(), lingerMs);
         else this._idle();
       }
     };
@@ -199,19 +197,20 @@ export class Connection {
   /** Closes for good: socket, timers and subjects. Idempotent. */
   close(): void {
     if (this.isClosed) return;
-    const error = new ConnectionClosedError('client');
     this._setState(CLOSED);
-    this._end('client closed', error);
-    this._failed$.next(error);
-    for (const s of [this._ready$, this._lost$, this._failed$, this._messages$, this._protocolErrors$, this._state$] as Subject<unknown>[]) {
+    this._idle('client closed');
+    this._settled$.next(new ConnectionClosedError('client'));
+    for (const s of [this._lost$, this._settled$, this._messages$, this._protocolErrors$, this._state$] as Subject<unknown>[]) {
       s.complete();
     }
   }
 
   // -------------------------------------------------------------------------------------------
 
-  private get _status(): ConnectionState['status'] {
-    return this._state$.value.status;
+  /** Idle, or failed for good (`closed` with an error): a new use starts a new series. */
+  private get _resting(): boolean {
+    const status = this._state$.value.status;
+    return status === 'idle' || status === 'closed';
   }
 
   private _start(): void {
@@ -229,34 +228,20 @@ export class Connection {
   }
 
   private _open(authorization: Authorization): void {
-    const { headers, WebSocket, endpoints, scheduler, ackTimeoutMs } = this._options;
+    const { headers, WebSocket, endpoints, ackTimeoutMs } = this._options;
     const url = endpoints.realtimeUrl;
     let socket: WebSocketLike;
     try {
-      socket = this._socket ??= new WebSocket(url, connectionSubprotocols({ ...headers, ...authorization }));
+      socket = this._preset ?? new WebSocket(url, connectionSubprotocols({ ...headers, ...authorization }));
     } catch (e) {
-      this._fail(undefined, new ConnectionError(`could not connect to ${url}`, undefined, undefined, e));
-      return;
+      return this._fail(undefined, new ConnectionError(`could not connect to ${url}`, undefined, undefined, e));
     }
-    // A session is live while it is the connection's `_session`: the handlers of an older socket
-    // (which may still report, e.g. the close we asked for) do nothing.
-    const isOpen = (): boolean => session === this._session && socket.readyState === WS_OPEN;
-    const session: Session = {
-      generation: ++this._generation,
-      get isOpen() {
-        return isOpen();
-      },
-      send(message) {
-        const open = isOpen();
-        if (open) socket.send(JSON.stringify(message));
-        return open;
-      },
-    };
     let detail: string | undefined;
-    this._session = session;
-    const init = (): unknown => session.send({ type: 'connection_init' });
+    this._preset = undefined;
+    this._socket = socket;
+    const init = (): unknown => socket.readyState === WS_OPEN && socket.send('{"type":"connection_init"}');
     socket.onopen = init;
-    socket.onmessage = (event) => this._onFrame(session, event.data);
+    socket.onmessage = (event) => this._onFrame(socket, event.data);
     socket.onerror = (event) => {
       // ws reports e.g. "Unexpected server response: 401"; browsers give no detail.
       const message = (event as { message?: unknown } | null)?.message;
@@ -264,51 +249,65 @@ export class Connection {
     };
     socket.onclose = ({ code, reason }) => {
       const why = detail || reason;
-      const what = this._status === 'connected' ? 'lost connection' : 'could not connect';
-      this._fail(session, new ConnectionError(`${what} to ${url} (code ${code}${why ? `: ${why}` : ''})`, code, reason));
+      const message = `${this._session ? 'lost connection' : 'could not connect'} to ${url} (code ${code}${why ? `: ${why}` : ''})`;
+      this._fail(socket, new ConnectionError(message, code, reason));
     };
-    this._timer = scheduler.schedule(() => this._fail(session, new TimeoutError('connect', ackTimeoutMs)), ackTimeoutMs);
-    // An already-open socket (passed by the user) reports no `open`; one still connecting sends nothing.
+    this._timer = this._scheduler.schedule(() => this._fail(socket, new TimeoutError('connect', ackTimeoutMs)), ackTimeoutMs);
+    // An already-open socket (passed by the user) reports no `open`.
     init();
   }
 
-  private _onFrame(session: Session, data: unknown): void {
-    if (session !== this._session) return;
+  private _onFrame(socket: WebSocketLike, data: unknown): void {
+    if (socket !== this._socket) return;
     // Any frame proves the connection alive, not only `ka` (protocol reference §7.1.5).
-    this._lastActivity = this._options.scheduler.now();
+    this._lastActivity = this._scheduler.now();
     const message = decodeReceiveMessage(data);
     if (message instanceof UnsupportedMessageFormatError) return this._protocolErrors$.next(message);
     if (this._messages$.observed) this._messages$.next(message);
+    const session = this._session;
     if (message.type === 'connection_ack') {
       this._keepAliveMs = this._options.keepAliveTimeoutMs ?? message.connectionTimeoutMs;
-      if (this._status === 'connected') return; // a repeated ack only refreshes the deadline
+      if (session) return; // a repeated ack only refreshes the deadline
+      const isOpen = (): boolean => acknowledged === this._session && socket.readyState === WS_OPEN;
+      const acknowledged: Session = {
+        generation: ++this._generation,
+        get isOpen() {
+          return isOpen();
+        },
+        send(message) {
+          const open = isOpen();
+          if (open) socket.send(JSON.stringify(message));
+          return open;
+        },
+      };
+      this._session = acknowledged;
       this._connectedAt = this._lastActivity;
       stop(this._timer);
-      this._watch(session);
+      this._watch(socket);
       this._setState({ status: 'connected', connectionTimeoutMs: this._keepAliveMs });
-      this._ready$.next(session);
-    } else if (message.type === 'connection_error') this._fail(session, serverError('connect', message.errors));
+      this._settled$.next(acknowledged);
+    } else if (message.type === 'connection_error') this._fail(socket, serverError('connect', message.errors));
     // An error not tied to an operation: nothing to fail, but never swallowed.
     else if (message.type === 'error' && message.id === undefined) this._protocolErrors$.next(serverError('connect', message.errors));
-    else if (message.type !== 'ka') this._options.onMessage(message, session);
+    // Before the ack no operation can be waiting for a frame.
+    else if (session && message.type !== 'ka') this._options.onMessage(message, session);
   }
 
-  /** The keep-alive watchdog: fails the session once no frame arrived for `_keepAliveMs`. */
-  private _watch(session: Session): void {
-    const left = this._lastActivity + this._keepAliveMs - this._options.scheduler.now();
-    if (left > 0) this._timer = this._options.scheduler.schedule(() => this._watch(session), left);
-    else this._fail(session, new KeepAliveTimeoutError(this._keepAliveMs));
+  /** The keep-alive watchdog: fails the socket once no frame arrived for `_keepAliveMs`. */
+  private _watch(socket: WebSocketLike): void {
+    const left = this._lastActivity + this._keepAliveMs - this._scheduler.now();
+    if (left > 0) this._timer = this._scheduler.schedule(() => this._watch(socket), left);
+    else this._fail(socket, new KeepAliveTimeoutError(this._keepAliveMs));
   }
 
-  /** A session (or an attempt before any session) ended with `error`: retry or give up. */
-  private _fail(session: Session | undefined, error: AppSyncEventsError): void {
-    // Also true after close(): there is no session then, and no pending attempt to fail.
-    if (session !== this._session) return;
+  /** The socket (or an attempt before there was one) ended with `error`: retry or give up. */
+  private _fail(socket: WebSocketLike | undefined, error: AppSyncEventsError): void {
+    // Also true after close(): there is no socket then, and no pending attempt to fail.
+    if (socket !== this._socket) return;
     const state = this._state$.value;
-    const wasReady = state.status === 'connected';
     const retry = this._options.retry;
-    this._drop('connection lost');
-    if (wasReady && retry && this._options.scheduler.now() - this._connectedAt >= retry.resetAfterMs) this._failures = 0;
+    const session = this._drop('connection lost');
+    if (session && retry && this._scheduler.now() - this._connectedAt >= retry.resetAfterMs) this._failures = 0;
     this._failures++;
     // Decided before lost$: its observers fail the operations that will not be retried, and their
     // releases must not turn a terminal failure into a quiet return to idle.
@@ -321,44 +320,36 @@ export class Connection {
     if (willRetry) {
       const delayMs = backoffDelay(retry, this._failures);
       this._setState({ status: 'reconnecting', attempt: this._failures, delayMs, error });
-      this._timer = this._options.scheduler.schedule(() => this._start(), delayMs);
+      this._timer = this._scheduler.schedule(() => this._start(), delayMs);
       return;
     }
     this._failures = 0;
     // Nobody needs the connection: go back to idle; the next use opens a new one.
-    if (transient && wasReady && !inUse) return this._setState(IDLE);
+    if (transient && session && !inUse) return this._setState(IDLE);
     this._setState({ status: 'closed', error });
-    this._failed$.next(error);
+    this._settled$.next(error);
   }
 
-  /** Nothing uses the connection (after the linger): close the socket, go idle. */
-  private _idle(): void {
+  /** Nothing uses the connection (after the linger), or `close()`: close the socket, stop every timer. */
+  private _idle(reason = 'idle'): void {
+    const resting = this._resting;
     this._failures = 0;
-    const status = this._status;
-    this._end('idle', new ConnectionClosedError('client'));
-    if (status !== 'idle' && status !== 'closed') this._setState(IDLE);
-  }
-
-  /** Stops every timer and ends the session, if any, with `error` (never retried). */
-  private _end(reason: string, error: AppSyncEventsError): void {
     this._linger = stop(this._linger);
     const session = this._drop(reason);
-    if (session) this._lost$.next({ session, error, willRetry: false });
+    if (session) this._lost$.next({ session, error: new ConnectionClosedError('client'), willRetry: false });
+    if (!resting) this._setState(IDLE);
   }
 
-  /** Stops the pending timer and ends the session, if any, closing its socket with `reason`. */
+  /** Stops the pending timer and closes the socket, if any, with `reason`; returns its session. */
   private _drop(reason: string): Session | undefined {
-    const session = this._session;
-    const socket = this._socket;
+    const { _socket: socket, _session: session } = this;
     this._timer = stop(this._timer);
-    if (session) {
-      this._session = this._socket = undefined;
-      try {
-        // Not after the socket's own close (a server close, a failed upgrade): it is gone.
-        if (socket!.readyState <= WS_OPEN) socket!.close(1000, reason);
-      } catch {
-        // closing a socket that never opened may throw in some implementations; it is gone either way
-      }
+    this._socket = this._session = undefined;
+    try {
+      // Not after the socket's own close (a server close, a failed upgrade): it is gone.
+      if (socket && socket.readyState <= WS_OPEN) socket.close(1000, reason);
+    } catch {
+      // closing a socket that never opened may throw in some implementations; it is gone either way
     }
     return session;
   }

@@ -60,22 +60,22 @@ export type ResolvedRetryOptions = Required<Omit<RetryOptions, 'shouldRetry'>> &
  * ```
  */
 export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOptions {
-  const r: ResolvedRetryOptions = {
-    initialDelayMs: options.initialDelayMs ?? 200,
-    maxDelayMs: options.maxDelayMs ?? 30_000,
-    factor: options.factor ?? 2,
-    maxAttempts: options.maxAttempts ?? Infinity,
-    resetAfterMs: options.resetAfterMs ?? 10_000,
-    random: options.random ?? Math.random,
-    shouldRetry: options.shouldRetry,
-  };
-  for (const key of ['initialDelayMs', 'maxDelayMs', 'resetAfterMs'] as const) {
-    if (!(r[key] >= 0)) throw new ValidationError('INVALID_CONFIG', `retry.${key} must be a number >= 0`);
+  const resolved: Record<string, unknown> = { ...options, random: options.random ?? Math.random };
+  for (const [key, fallback, min] of LIMITS) {
+    const value = (resolved[key] ??= fallback) as number;
+    if (!(value >= min)) throw new ValidationError('INVALID_CONFIG', `retry.${key} must be a number >= ${min}`);
   }
-  if (!(r.factor >= 1)) throw new ValidationError('INVALID_CONFIG', 'retry.factor must be >= 1');
-  if (!(r.maxAttempts >= 0)) throw new ValidationError('INVALID_CONFIG', 'retry.maxAttempts must be >= 0');
-  return r;
+  return resolved as ResolvedRetryOptions;
 }
+
+/** Each numeric option with its default and its smallest valid value. */
+const LIMITS = [
+  ['initialDelayMs', 200, 0],
+  ['maxDelayMs', 30_000, 0],
+  ['factor', 2, 1],
+  ['maxAttempts', Infinity, 0],
+  ['resetAfterMs', 10_000, 0],
+] as const;
 
 /**
  * Delay before retry number `retry` (1-based), with full jitter.
@@ -87,8 +87,7 @@ export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOp
  * ```
  */
 export function backoffDelay(options: ResolvedRetryOptions, retry: number): number {
-  const bound = Math.min(options.maxDelayMs, options.initialDelayMs * Math.pow(options.factor, retry - 1));
-  return Math.floor(options.random() * bound);
+  return Math.floor(options.random() * Math.min(options.maxDelayMs, options.initialDelayMs * options.factor ** (retry - 1)));
 }
 
 /**
@@ -104,10 +103,8 @@ export function backoffDelay(options: ResolvedRetryOptions, retry: number): numb
 export function isRetryable(error: AppSyncEventsError): boolean {
   if (error instanceof UnauthorizedError) return false;
   if (error instanceof ServerError) return !error.errors.some((e) => e.errorType === 'BadRequestException');
-  if (error instanceof ConnectionError) {
-    const s = error.httpStatus;
-    return !(s !== undefined && s >= 400 && s < 500 && s !== 408 && s !== 429);
-  }
+  // A refused upgrade with a 4xx is final, except 408 (timeout) and 429 (throttled).
+  if (error instanceof ConnectionError) return !/^4(?!08|29)/.test(`${error.httpStatus}`);
   if (error instanceof ValidationError) return error.reason === 'AUTH_PROVIDER_FAILED';
   return true;
 }
