@@ -265,7 +265,8 @@ export class Connection {
     if (message instanceof UnsupportedMessageFormatError) return this._protocolErrors$.next(message);
     if (this._messages$.observed) this._messages$.next(message);
     const session = this._session;
-    if (message.type === 'connection_ack') {
+    const { type } = message;
+    if (type === 'connection_ack') {
       this._keepAliveMs = this._options.keepAliveTimeoutMs ?? message.connectionTimeoutMs;
       if (session) return; // a repeated ack only refreshes the deadline
       const isOpen = (): boolean => acknowledged === this._session && socket.readyState === WS_OPEN;
@@ -286,11 +287,11 @@ export class Connection {
       this._watch(socket);
       this._setState({ status: 'connected', connectionTimeoutMs: this._keepAliveMs });
       this._settled$.next(acknowledged);
-    } else if (message.type === 'connection_error') this._fail(socket, serverError('connect', message.errors));
+    } else if (type === 'connection_error') this._fail(socket, serverError('connect', message.errors));
     // An error not tied to an operation: nothing to fail, but never swallowed.
-    else if (message.type === 'error' && message.id === undefined) this._protocolErrors$.next(serverError('connect', message.errors));
+    else if (type === 'error' && message.id === undefined) this._protocolErrors$.next(serverError('connect', message.errors));
     // Before the ack no operation can be waiting for a frame.
-    else if (session && message.type !== 'ka') this._options.onMessage(message, session);
+    else if (session && type !== 'ka') this._options.onMessage(message, session);
   }
 
   /** The keep-alive watchdog: fails the socket once no frame arrived for `_keepAliveMs`. */
@@ -306,7 +307,7 @@ export class Connection {
     if (socket !== this._socket) return;
     const state = this._state$.value;
     const retry = this._options.retry;
-    const session = this._drop('connection lost');
+    const session = this._session;
     if (session && retry && this._scheduler.now() - this._connectedAt >= retry.resetAfterMs) this._failures = 0;
     this._failures++;
     // Decided before lost$: its observers fail the operations that will not be retried, and their
@@ -314,6 +315,7 @@ export class Connection {
     const inUse = this._users > 0;
     const transient = retry && isRetryable(error);
     const willRetry = transient && (!retry.shouldRetry || retry.shouldRetry(error)) && this._failures <= retry.maxAttempts && inUse;
+    this._end('connection lost');
     if (session) this._lost$.next({ session, error, willRetry });
     // A lost$ observer closed the client, or released the last use and the linger (0) went idle.
     if (this._state$.value !== state) return;
@@ -335,13 +337,14 @@ export class Connection {
     const resting = this._resting;
     this._failures = 0;
     this._linger = stop(this._linger);
-    const session = this._drop(reason);
-    if (session) this._lost$.next({ session, error: new ConnectionClosedError('client'), willRetry: false });
+    const session = this._end(reason);
+    // Idle first: a lost$ observer that starts a new operation then opens a new connection.
     if (!resting) this._setState(IDLE);
+    if (session) this._lost$.next({ session, error: new ConnectionClosedError('client'), willRetry: false });
   }
 
   /** Stops the pending timer and closes the socket, if any, with `reason`; returns its session. */
-  private _drop(reason: string): Session | undefined {
+  private _end(reason: string): Session | undefined {
     const { _socket: socket, _session: session } = this;
     this._timer = stop(this._timer);
     this._socket = this._session = undefined;
