@@ -161,7 +161,7 @@ export class Connection {
       // A Subject: nothing arrives before `wait` is assigned.
       const wait = this._settled$.subscribe((outcome) => {
         wait.unsubscribe();
-        if (outcome instanceof AppSyncEventsError) onError(outcome);
+        if (AppSyncEventsError.is(outcome)) onError(outcome);
         else onReady(outcome);
       });
       if (this._resting) this._start();
@@ -236,19 +236,16 @@ export class Connection {
     } catch (e) {
       return this._fail(undefined, new ConnectionError(`could not connect to ${url}`, undefined, undefined, e));
     }
-    let detail: string | undefined;
+    let detail: unknown;
     this._preset = undefined;
     this._socket = socket;
     const init = (): unknown => socket.readyState === WS_OPEN && socket.send('{"type":"connection_init"}');
     socket.onopen = init;
     socket.onmessage = (event) => this._onFrame(socket, event.data);
-    socket.onerror = (event) => {
-      // ws reports e.g. "Unexpected server response: 401"; browsers give no detail.
-      const message = (event as { message?: unknown } | null)?.message;
-      if (typeof message === 'string') detail = message;
-    };
+    // ws reports e.g. "Unexpected server response: 401"; browsers give no detail.
+    socket.onerror = (event) => (detail = (event as { message?: unknown } | null)?.message);
     socket.onclose = ({ code, reason }) => {
-      const why = detail || reason;
+      const why = (typeof detail === 'string' && detail) || reason;
       const message = `${this._session ? 'lost connection' : 'could not connect'} to ${url} (code ${code}${why ? `: ${why}` : ''})`;
       this._fail(socket, new ConnectionError(message, code, reason));
     };
@@ -284,7 +281,7 @@ export class Connection {
       this._session = acknowledged;
       this._connectedAt = this._lastActivity;
       stop(this._timer);
-      this._watch(socket);
+      this._watch();
       this._setState({ status: 'connected', connectionTimeoutMs: this._keepAliveMs });
       this._settled$.next(acknowledged);
     } else if (type === 'connection_error') this._fail(socket, serverError('connect', message.errors));
@@ -295,10 +292,10 @@ export class Connection {
   }
 
   /** The keep-alive watchdog: fails the socket once no frame arrived for `_keepAliveMs`. */
-  private _watch(socket: WebSocketLike): void {
+  private _watch(): void {
     const left = this._lastActivity + this._keepAliveMs - this._scheduler.now();
-    if (left > 0) this._timer = this._scheduler.schedule(() => this._watch(socket), left);
-    else this._fail(socket, new KeepAliveTimeoutError(this._keepAliveMs));
+    if (left > 0) this._timer = this._scheduler.schedule(() => this._watch(), left);
+    else this._fail(this._socket, new KeepAliveTimeoutError(this._keepAliveMs));
   }
 
   /** The socket (or an attempt before there was one) ended with `error`: retry or give up. */
