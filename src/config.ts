@@ -1,9 +1,14 @@
+import type { SchedulerLike } from 'rxjs';
+import { asyncScheduler } from './rx';
 import { connectionSubprotocols } from './auth/header';
 import { apiKeyAuth } from './auth/api-key';
 import { lambdaAuth, type TokenSource } from './auth/lambda';
 import { resolveAuth } from './auth/resolve';
+import type { AuthProvider } from './auth/types';
 import type { EventsClientConfig } from './client';
-import { resolveEndpoints } from './protocol/endpoints';
+import { ValidationError } from './errors';
+import type { HttpPublisherConfig } from './operations/http-publish';
+import { resolveEndpoints, type ResolvedEndpoints } from './protocol/endpoints';
 
 /**
  * Seed parity (`NewAPIKeyConfig`): a client config for API key auth.
@@ -15,7 +20,7 @@ import { resolveEndpoints } from './protocol/endpoints';
  * ```
  */
 export function apiKeyConfig(httpEndpoint: string, realtimeEndpoint: string | undefined, apiKey: string): EventsClientConfig {
-  return { httpEndpoint, ...(realtimeEndpoint ? { realtimeEndpoint } : {}), auth: apiKeyAuth(apiKey) };
+  return seedConfig(httpEndpoint, realtimeEndpoint, apiKeyAuth(apiKey));
 }
 
 /**
@@ -28,7 +33,11 @@ export function apiKeyConfig(httpEndpoint: string, realtimeEndpoint: string | un
  * ```
  */
 export function lambdaConfig(httpEndpoint: string, realtimeEndpoint: string | undefined, token: TokenSource): EventsClientConfig {
-  return { httpEndpoint, ...(realtimeEndpoint ? { realtimeEndpoint } : {}), auth: lambdaAuth(token) };
+  return seedConfig(httpEndpoint, realtimeEndpoint, lambdaAuth(token));
+}
+
+function seedConfig(httpEndpoint: string, realtimeEndpoint: string | undefined, auth: AuthProvider): EventsClientConfig {
+  return { httpEndpoint, ...(realtimeEndpoint ? { realtimeEndpoint } : {}), auth };
 }
 
 /**
@@ -42,13 +51,53 @@ export function lambdaConfig(httpEndpoint: string, realtimeEndpoint: string | un
  * ```
  */
 export function subprotocols(config: EventsClientConfig): Promise<[string, string]> {
-  const endpoints = resolveEndpoints(config.httpEndpoint, config.realtimeEndpoint, config.allowInsecure ?? false);
+  const { host, httpUrl } = endpointsOf(config);
   return new Promise((resolve, reject) => {
-    resolveAuth(
-      config.auth,
-      { kind: 'connect', host: endpoints.host, httpUrl: endpoints.httpUrl, body: '{}' },
-      (auth) => resolve(connectionSubprotocols({ ...(config.headers ?? {}), ...auth })),
-      reject,
-    );
+    resolveAuth(config.auth, { kind: 'connect', host, httpUrl, body: '{}' }, (auth) => resolve(connectionSubprotocols({ ...config.headers, ...auth })), reject);
   });
+}
+
+function endpointsOf(config: HttpPublisherConfig & { readonly realtimeEndpoint?: string }): ResolvedEndpoints {
+  return resolveEndpoints(config.httpEndpoint, config.realtimeEndpoint, config.allowInsecure);
+}
+
+/**
+ * The validated settings that `createEventsClient` and `createHttpPublisher` share (internal).
+ * Throws {@link ValidationError} (`INVALID_CONFIG`) naming the first invalid field.
+ *
+ * @example
+ * ```ts
+ * const { auth, endpoints, scheduler, requestTimeoutMs, headers } = commonSettings(config, 'createEventsClient');
+ * ```
+ */
+export function commonSettings(
+  config: HttpPublisherConfig & { readonly realtimeEndpoint?: string },
+  caller: string,
+): { auth: AuthProvider; endpoints: ResolvedEndpoints; scheduler: SchedulerLike; requestTimeoutMs: number; headers: Readonly<Record<string, string>> } {
+  if (typeof config !== 'object' || config === null) throw new ValidationError('INVALID_CONFIG', `${caller} needs a config object`);
+  if (typeof config.auth !== 'function') throw new ValidationError('INVALID_CONFIG', 'config.auth must be an auth provider, e.g. apiKeyAuth(key)');
+  return {
+    auth: config.auth,
+    endpoints: endpointsOf(config),
+    scheduler: config.scheduler ?? asyncScheduler,
+    requestTimeoutMs: duration(config.requestTimeoutMs, 15_000, 'requestTimeoutMs'),
+    headers: { ...config.headers },
+  };
+}
+
+/**
+ * A configured duration: `fallback` when absent, else a finite number > 0 (or >= 0 with `zeroOk`);
+ * throws {@link ValidationError} (`INVALID_CONFIG`) otherwise.
+ *
+ * @example
+ * ```ts
+ * duration(config.lingerMs, 1000, 'lingerMs', true);
+ * ```
+ */
+export function duration<T extends number | undefined>(value: number | undefined, fallback: T, name: string, zeroOk?: boolean): number | T {
+  if (value === undefined) return fallback;
+  if (!(zeroOk ? value >= 0 : value > 0) || !Number.isFinite(value)) {
+    throw new ValidationError('INVALID_CONFIG', `${name} must be a finite number of milliseconds ${zeroOk ? '>= 0' : '> 0'}`);
+  }
+  return value;
 }

@@ -15,7 +15,8 @@ import type { AuthProvider, AuthRequest } from './types';
  *
  * @example
  * ```ts
- * import { resolveAuth, apiKeyAuth } from 'appsync-events-rx';
+ * import { apiKeyAuth } from 'appsync-events-rx';
+ * import { resolveAuth } from 'appsync-events-rx/protocol';
  * resolveAuth(apiKeyAuth('k'), { kind: 'connect', host: 'h', httpUrl: 'https://h/event', body: '{}' }, console.log, console.error);
  * ```
  */
