@@ -135,10 +135,10 @@ export function createEventsClient(config: EventsClientConfig): EventsClient {
   const connection = new Connection({
     ...settings,
     WebSocket: config.WebSocket ?? defaultWebSocket(),
-    ackTimeoutMs: duration(config.connectTimeoutMs, 15_000, 'connectTimeoutMs'),
-    keepAliveTimeoutMs: duration(config.keepAliveTimeoutMs, undefined, 'keepAliveTimeoutMs'),
+    ackTimeoutMs: duration(config, 'connectTimeoutMs', 15_000),
+    keepAliveTimeoutMs: duration(config, 'keepAliveTimeoutMs', undefined),
     retry: config.retry !== false && resolveRetryOptions(config.retry),
-    lingerMs: duration(config.lingerMs, 1000, 'lingerMs', true),
+    lingerMs: duration(config, 'lingerMs', 1000, true),
     socket: config.socket,
     onMessage: (message, session) => router.dispatch(message, session),
   });

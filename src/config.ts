@@ -4,9 +4,8 @@ import { connectionSubprotocols } from './auth/header';
 import { apiKeyAuth } from './auth/api-key';
 import { lambdaAuth, type TokenSource } from './auth/lambda';
 import { resolveAuth } from './auth/resolve';
-import type { AuthProvider } from './auth/types';
+import { configError, type AuthProvider } from './auth/types';
 import type { EventsClientConfig } from './client';
-import { ValidationError } from './errors';
 import type { HttpPublisherConfig } from './operations/http-publish';
 import { resolveEndpoints, type ResolvedEndpoints } from './protocol/endpoints';
 
@@ -74,30 +73,33 @@ export function commonSettings(
   config: HttpPublisherConfig & { readonly realtimeEndpoint?: string },
   caller: string,
 ): { auth: AuthProvider; endpoints: ResolvedEndpoints; scheduler: SchedulerLike; requestTimeoutMs: number; headers: Readonly<Record<string, string>> } {
-  if (typeof config !== 'object' || config === null) throw new ValidationError('INVALID_CONFIG', `${caller} needs a config object`);
-  if (typeof config.auth !== 'function') throw new ValidationError('INVALID_CONFIG', 'config.auth must be an auth provider, e.g. apiKeyAuth(key)');
+  if (typeof config?.auth !== 'function') throw configError(`${caller} needs a config object whose auth is an auth provider, e.g. apiKeyAuth(key)`);
   return {
     auth: config.auth,
     endpoints: endpointsOf(config),
     scheduler: config.scheduler ?? asyncScheduler,
-    requestTimeoutMs: duration(config.requestTimeoutMs, 15_000, 'requestTimeoutMs'),
+    requestTimeoutMs: duration(config, 'requestTimeoutMs', 15_000),
     headers: { ...config.headers },
   };
 }
 
 /**
  * A configured duration: `fallback` when absent, else a finite number > 0 (or >= 0 with `zeroOk`);
- * throws {@link ValidationError} (`INVALID_CONFIG`) otherwise.
+ * throws {@link ValidationError} (`INVALID_CONFIG`) naming the field otherwise.
  *
  * @example
  * ```ts
- * duration(config.lingerMs, 1000, 'lingerMs', true);
+ * duration(config, 'lingerMs', 1000, true);
  * ```
  */
-export function duration<T extends number | undefined>(value: number | undefined, fallback: T, name: string, zeroOk?: boolean): number | T {
+export function duration<T extends number | undefined>(
+  config: EventsClientConfig,
+  field: 'requestTimeoutMs' | 'connectTimeoutMs' | 'keepAliveTimeoutMs' | 'lingerMs',
+  fallback: T,
+  zeroOk?: boolean,
+): number | T {
+  const value = config[field];
   if (value === undefined) return fallback;
-  if (!(zeroOk ? value >= 0 : value > 0) || !Number.isFinite(value)) {
-    throw new ValidationError('INVALID_CONFIG', `${name} must be a finite number of milliseconds ${zeroOk ? '>= 0' : '> 0'}`);
-  }
+  if (!(zeroOk ? value >= 0 : value > 0) || !Number.isFinite(value)) throw configError(`${field} must be a finite number of milliseconds ${zeroOk ? '>= 0' : '> 0'}`);
   return value;
 }
