@@ -5,10 +5,14 @@ export default defineConfig({
     index: 'src/index.ts',
     testing: 'src/testing/index.ts',
     iam: 'src/iam.ts',
+    http: 'src/http.ts',
+    protocol: 'src/protocol/index.ts',
     cli: 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],
-  dts: { entry: { index: 'src/index.ts', testing: 'src/testing/index.ts', iam: 'src/iam.ts' } },
+  dts: {
+    entry: { index: 'src/index.ts', testing: 'src/testing/index.ts', iam: 'src/iam.ts', http: 'src/http.ts', protocol: 'src/protocol/index.ts' },
+  },
   // Shared chunks in both formats, so that `instanceof` on SDK errors works across entry points.
   splitting: true,
   sourcemap: true,

@@ -24,7 +24,12 @@ const { scenario, client: kind, params, server } = JSON.parse(process.argv[2] ??
 /** @returns {Promise<BenchClient>} */
 async function sdkClient() {
   const { createEventsClient, apiKeyAuth } = await import('appsync-events-rx');
-  const client = createEventsClient({ httpEndpoint: server.httpEndpoint, realtimeEndpoint: server.realtimeEndpoint, auth: apiKeyAuth(server.apiKey) });
+  const config = { httpEndpoint: server.httpEndpoint, realtimeEndpoint: server.realtimeEndpoint, auth: apiKeyAuth(server.apiKey) };
+  const client = createEventsClient(config);
+  // HTTP publishing is its own entry point (dist/http.js); loaded only by the scenario that uses it,
+  // so that the import-time and heap scenarios measure the WebSocket client alone.
+  let publisher;
+  const httpPublisher = async () => (publisher ??= (await import('appsync-events-rx/http')).createHttpPublisher(config));
   const subscribe = (channel, onEvent) =>
     new Promise((resolve, reject) => {
       const sub = client.subscribe(channel, { onSubscribed: () => resolve(sub) }).subscribe({ next: onEvent, error: reject });
@@ -48,7 +53,10 @@ async function sdkClient() {
         for (const channel of channels) subs.push(client.subscribe(channel).subscribe({ next: onEvent, error: reject }));
       }),
     publish: (channel, events, done) => client.publish(channel, events).subscribe({ next: (r) => done(undefined, r), error: (e) => done(e) }),
-    publishHttp: (channel, events) => new Promise((resolve, reject) => client.publishHttp(channel, events).subscribe({ next: resolve, error: reject })),
+    publishHttp: async (channel, events) => {
+      const http = await httpPublisher();
+      return new Promise((resolve, reject) => http.publish(channel, events).subscribe({ next: resolve, error: reject }));
+    },
     close: () => client.close(),
   };
 }

@@ -1,7 +1,9 @@
 /**
  * Keeps the code and ARCHITECTURE.md in agreement: each layer imports only from the layers above it,
  * the emulator is reachable only from the testing and CLI entry points, and the core uses no Node
- * built-ins (it must run in browsers).
+ * built-ins (it must run in browsers). The browser entry points (`src/index.ts`, `src/http.ts`,
+ * `src/iam.ts`, `src/protocol/index.ts`) belong to the root layer: they re-export from any layer
+ * of the core.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -19,9 +21,12 @@ function files(dir: string): string[] {
   });
 }
 
+/** Entry points that live in a layer's folder but re-export from several layers (root layer). */
+const entryFiles = new Set(['protocol/index.ts']);
+
 function layerOf(path: string): string {
   const rel = relative(src, path);
-  return rel.includes('/') ? (rel.split('/')[0] as string) : 'root';
+  return rel.includes('/') && !entryFiles.has(rel) ? (rel.split('/')[0] as string) : 'root';
 }
 
 function imports(path: string): string[] {
@@ -67,6 +72,40 @@ it('keeps Node built-ins and the emulator out of the core', () => {
     }
   }
   expect(violations).toEqual([]);
+});
+
+it('keeps HTTP publishing and the protocol toolkit out of the core entry', async () => {
+  const esbuild = await import('esbuild');
+  const result = await esbuild.build({
+    entryPoints: [join(src, 'index.ts')],
+    bundle: true,
+    write: false,
+    platform: 'browser',
+    format: 'esm',
+    external: ['rxjs', 'rxjs/*'],
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const inputs = Object.keys(result.metafile.inputs);
+  expect(inputs.filter((i) => i.endsWith('src/operations/http-publish.ts') || i.endsWith('src/http.ts') || i.endsWith('src/protocol/index.ts'))).toEqual([]);
+  // What no module of the core uses is tree-shaken, e.g. the toolkit's preparePublish.
+  expect(result.outputFiles[0]?.text).not.toMatch(/function preparePublish|function publishOverHttp/);
+});
+
+it.each(['http.ts', 'protocol/index.ts'])('bundles the %s entry for the browser without any Node built-in', async (entry) => {
+  const esbuild = await import('esbuild');
+  const result = await esbuild.build({
+    entryPoints: [join(src, entry)],
+    bundle: true,
+    write: false,
+    platform: 'browser',
+    format: 'esm',
+    external: ['rxjs'],
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const inputs = Object.keys(result.metafile.inputs);
+  expect(inputs.filter((i) => i.includes('node_modules/ws/') || i.startsWith('node:'))).toEqual([]);
 });
 
 it('bundles for the browser without any Node built-in (isomorphic core)', async () => {

@@ -1,16 +1,15 @@
 // Operation ids only correlate replies on one connection; they are not secrets, so the non-secure
 // generator (Math.random, no crypto module to load) is enough and cheaper per publish.
 import { nanoid } from 'nanoid/non-secure';
-import type { Observable, SchedulerLike } from 'rxjs';
-import { asyncScheduler, skip } from './rx';
-import type { AuthProvider } from './auth/types';
+import type { Observable } from 'rxjs';
 import { Connection } from './connection/connection';
 import { resolveRetryOptions, type RetryOptions } from './connection/retry';
 import type { ConnectionState } from './connection/state';
-import { ValidationError, type AppSyncEventsError } from './errors';
+import { commonSettings, duration } from './config';
+import type { ValidationError, AppSyncEventsError } from './errors';
 import { OperationContext } from './operations/context';
 import type { PublishResult } from './operations/events';
-import { publishOverHttp, type FetchLike } from './operations/http-publish';
+import type { HttpPublisherConfig } from './operations/http-publish';
 import { publishOverWebSocket, type PublishOptions } from './operations/publish';
 import { Router } from './operations/router';
 import {
@@ -24,7 +23,9 @@ import type { ReceiveMessage, SubscriptionMessage } from './protocol/messages';
 import { defaultWebSocket, type WebSocketConstructor, type WebSocketLike } from './transport/websocket';
 
 /**
- * Configuration of {@link createEventsClient}. Only `httpEndpoint` and `auth` are required.
+ * Configuration of {@link createEventsClient}. Only `httpEndpoint` and `auth` are required. It
+ * extends the configuration of `createHttpPublisher` (`appsync-events-rx/http`), so one config
+ * object serves both.
  *
  * @example
  * ```ts
@@ -35,31 +36,18 @@ import { defaultWebSocket, type WebSocketConstructor, type WebSocketLike } from 
  * });
  * ```
  */
-export interface EventsClientConfig {
-  /**
-   * The API's HTTP endpoint: an AppSync host (`<id>.appsync-api.<region>.amazonaws.com`), an
-   * `https://…/event` URL, or a custom domain. Its host is the `host` of every authorization.
-   */
-  readonly httpEndpoint: string;
+export interface EventsClientConfig extends HttpPublisherConfig {
   /**
    * The realtime endpoint. Derived when omitted: `appsync-api` → `appsync-realtime-api` for AWS
    * hosts, the same host for custom domains (and the emulator).
    */
   readonly realtimeEndpoint?: string;
-  /** How to authorize the connection and each operation; see `apiKeyAuth`, `lambdaAuth`. */
-  readonly auth: AuthProvider;
-  /** Extra fields added to every authorization object (and HTTP publish headers). */
-  readonly headers?: Readonly<Record<string, string>>;
-  /** Where all time goes (timeouts, keep-alive, backoff, linger); inject a `TestScheduler` in tests. @default asyncScheduler */
-  readonly scheduler?: SchedulerLike;
   /** WebSocket constructor. @default isomorphic-ws (the browser's `WebSocket`, `ws` in Node) */
   readonly WebSocket?: WebSocketConstructor;
   /** An already open (or opening) socket to use for the first connection, like the seed's `NewWebSocketClient(conn)`. */
   readonly socket?: WebSocketLike;
   /** Operation id generator; ids must match `[A-Za-z0-9_+-]{1,128}`. @default nanoid (non-secure: ids are not secrets) */
   readonly generateId?: () => string;
-  /** Time allowed for a reply to subscribe, unsubscribe and each publish request. @default 15000 (as the official clients) */
-  readonly requestTimeoutMs?: number;
   /** Time allowed from opening the socket to `connection_ack`. @default 15000 */
   readonly connectTimeoutMs?: number;
   /** Overrides the ack's `connectionTimeoutMs` for the keep-alive watchdog. @default from the ack (300000) */
@@ -72,10 +60,6 @@ export interface EventsClientConfig {
    * subscribes right after. Ignored after an explicit `connect()`. @default 1000
    */
   readonly lingerMs?: number;
-  /** Allow `ws://`/`http://` endpoints on non-loopback hosts. @default false */
-  readonly allowInsecure?: boolean;
-  /** `fetch` for HTTP publish. @default globalThis.fetch */
-  readonly fetch?: FetchLike;
 }
 
 /**
@@ -129,8 +113,6 @@ export interface EventsClient {
    * several requests whose results are merged by index.
    */
   publish(channel: string, events: readonly unknown[], options?: PublishOptions): Observable<PublishResult>;
-  /** Publishes over HTTP `POST /event` (no socket needed); same validation and result. */
-  publishHttp(channel: string, events: readonly unknown[], options?: Omit<PublishOptions, 'idempotent'>): Observable<PublishResult>;
   /** Closes the socket, completes every subscription and stream, and leaves no timer behind. Idempotent. */
   close(): void;
   /** What `JSON.stringify(client)` gives: the endpoints and the connection status, never credentials. */
@@ -148,44 +130,32 @@ export interface EventsClient {
  * ```
  */
 export function createEventsClient(config: EventsClientConfig): EventsClient {
-  if (typeof config !== 'object' || config === null) throw new ValidationError('INVALID_CONFIG', 'createEventsClient needs a config object');
-  if (typeof config.auth !== 'function') throw new ValidationError('INVALID_CONFIG', 'config.auth must be an auth provider, e.g. apiKeyAuth(key)');
-  const endpoints = resolveEndpoints(config.httpEndpoint, config.realtimeEndpoint, config.allowInsecure ?? false);
-  const scheduler = config.scheduler ?? asyncScheduler;
-  const requestTimeoutMs = ms(config.requestTimeoutMs, 15_000, 'requestTimeoutMs');
-  const headers = { ...(config.headers ?? {}) };
+  const settings = commonSettings(config, 'createEventsClient');
   const router = new Router();
   const connection = new Connection({
-    endpoints,
-    auth: config.auth,
-    headers,
+    ...settings,
     WebSocket: config.WebSocket ?? defaultWebSocket(),
-    scheduler,
-    ackTimeoutMs: ms(config.connectTimeoutMs, 15_000, 'connectTimeoutMs'),
-    ...(config.keepAliveTimeoutMs !== undefined ? { keepAliveTimeoutMs: ms(config.keepAliveTimeoutMs, 0, 'keepAliveTimeoutMs') } : {}),
-    retry: config.retry === false ? false : resolveRetryOptions(config.retry),
-    lingerMs: ms(config.lingerMs, 1000, 'lingerMs', true),
-    ...(config.socket ? { socket: config.socket } : {}),
+    ackTimeoutMs: duration(config, 'connectTimeoutMs', 15_000),
+    keepAliveTimeoutMs: duration(config, 'keepAliveTimeoutMs', undefined),
+    retry: config.retry !== false && resolveRetryOptions(config.retry),
+    lingerMs: duration(config, 'lingerMs', 1000, true),
+    socket: config.socket,
     onMessage: (message, session) => router.dispatch(message, session),
   });
+  const state$ = connection._state$;
   connection._lost$.subscribe(({ session, error, willRetry }) => router.sessionLost(session, error, willRetry));
   const ctx = new OperationContext({
+    ...settings,
     connection,
     router,
-    scheduler,
-    endpoints,
-    auth: config.auth,
-    headers,
-    requestTimeoutMs,
-    generateId: config.generateId ?? (() => nanoid()),
+    generateId: config.generateId ?? nanoid,
     checkIds: config.generateId !== undefined,
     protocolErrors: connection._protocolErrors$,
   });
   const registry = new SubscriptionRegistry(ctx);
-  const fetchImpl: FetchLike | undefined = config.fetch ?? (typeof fetch === 'function' ? (fetch as unknown as FetchLike) : undefined);
 
   return {
-    connectionState$: connection._state$.asObservable(),
+    connectionState$: state$.asObservable(),
     messages$: connection._messages$.asObservable(),
     protocolErrors$: connection._protocolErrors$.asObservable(),
     subscribed$: registry.subscribed$.asObservable(),
@@ -193,19 +163,22 @@ export function createEventsClient(config: EventsClientConfig): EventsClient {
     connect: () =>
       new Promise((resolve, reject) => {
         // Fail fast on the first failed attempt, like the seed's DialWebSocketConfig; background
-        // retries only start once the connection has been established.
-        const states = connection._state$.pipe(skip(1)).subscribe((s) => {
-          if (s.status === 'reconnecting') {
+        // retries only start once the connection has been established. `state$` replays the
+        // current state on subscribe: only the transitions after it count.
+        let replayed = false;
+        const states = state$.subscribe((s) => {
+          if (replayed && s.status === 'reconnecting') {
             wait.unsubscribe();
             states.unsubscribe();
             reject(s.error);
           }
         });
+        replayed = true;
         const wait = connection.whenReady(
           () => {
             states.unsubscribe();
             connection._pin();
-            const s = connection._state$.value;
+            const s = state$.value;
             resolve(s.status === 'connected' ? s : { status: 'connected', connectionTimeoutMs: 0 });
           },
           (error) => {
@@ -218,10 +191,6 @@ export function createEventsClient(config: EventsClientConfig): EventsClient {
     subscribeMessages: (channel, options) => registry.subscribeMessages(channel, options),
     unsubscribe: (channel) => registry.unsubscribe(channel),
     publish: (channel, events, options = {}) => publishOverWebSocket(ctx, channel, events, options),
-    publishHttp: (channel, events, options = {}) => {
-      if (!fetchImpl) throw new ValidationError('INVALID_CONFIG', 'publishHttp needs fetch: pass config.fetch on platforms without a global fetch');
-      return publishOverHttp(ctx, fetchImpl, channel, events, options);
-    },
     close: () => {
       // Pinned first: the subscriptions ending below must not start a linger close (with lingerMs 0
       // it would close the socket as 'idle' and report idle before closed).
@@ -229,15 +198,6 @@ export function createEventsClient(config: EventsClientConfig): EventsClient {
       registry.closeAll();
       connection.close();
     },
-    toJSON: () => ({ httpEndpoint: endpoints.httpUrl, realtimeEndpoint: endpoints.realtimeUrl, status: connection._state$.value.status }),
+    toJSON: () => ({ httpEndpoint: settings.endpoints.httpUrl, realtimeEndpoint: settings.endpoints.realtimeUrl, status: state$.value.status }),
   };
-}
-
-/** A configured duration: `fallback` when absent, else a finite number > 0 (or >= 0 with `zeroOk`). */
-function ms(value: number | undefined, fallback: number, name: string, zeroOk = false): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(zeroOk ? value >= 0 : value > 0) || !Number.isFinite(value)) {
-    throw new ValidationError('INVALID_CONFIG', `${name} must be a ${zeroOk ? 'number of milliseconds >= 0' : 'positive number of milliseconds'}`);
-  }
-  return value;
 }

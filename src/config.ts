@@ -1,9 +1,13 @@
+import type { SchedulerLike } from 'rxjs';
+import { asyncScheduler } from './rx';
 import { connectionSubprotocols } from './auth/header';
 import { apiKeyAuth } from './auth/api-key';
 import { lambdaAuth, type TokenSource } from './auth/lambda';
 import { resolveAuth } from './auth/resolve';
+import { configError, type AuthProvider } from './auth/types';
 import type { EventsClientConfig } from './client';
-import { resolveEndpoints } from './protocol/endpoints';
+import type { HttpPublisherConfig } from './operations/http-publish';
+import { resolveEndpoints, type ResolvedEndpoints } from './protocol/endpoints';
 
 /**
  * Seed parity (`NewAPIKeyConfig`): a client config for API key auth.
@@ -15,7 +19,7 @@ import { resolveEndpoints } from './protocol/endpoints';
  * ```
  */
 export function apiKeyConfig(httpEndpoint: string, realtimeEndpoint: string | undefined, apiKey: string): EventsClientConfig {
-  return { httpEndpoint, ...(realtimeEndpoint ? { realtimeEndpoint } : {}), auth: apiKeyAuth(apiKey) };
+  return seedConfig(httpEndpoint, realtimeEndpoint, apiKeyAuth(apiKey));
 }
 
 /**
@@ -28,7 +32,11 @@ export function apiKeyConfig(httpEndpoint: string, realtimeEndpoint: string | un
  * ```
  */
 export function lambdaConfig(httpEndpoint: string, realtimeEndpoint: string | undefined, token: TokenSource): EventsClientConfig {
-  return { httpEndpoint, ...(realtimeEndpoint ? { realtimeEndpoint } : {}), auth: lambdaAuth(token) };
+  return seedConfig(httpEndpoint, realtimeEndpoint, lambdaAuth(token));
+}
+
+function seedConfig(httpEndpoint: string, realtimeEndpoint: string | undefined, auth: AuthProvider): EventsClientConfig {
+  return { httpEndpoint, ...(realtimeEndpoint ? { realtimeEndpoint } : {}), auth };
 }
 
 /**
@@ -42,13 +50,56 @@ export function lambdaConfig(httpEndpoint: string, realtimeEndpoint: string | un
  * ```
  */
 export function subprotocols(config: EventsClientConfig): Promise<[string, string]> {
-  const endpoints = resolveEndpoints(config.httpEndpoint, config.realtimeEndpoint, config.allowInsecure ?? false);
+  const { host, httpUrl } = endpointsOf(config);
   return new Promise((resolve, reject) => {
-    resolveAuth(
-      config.auth,
-      { kind: 'connect', host: endpoints.host, httpUrl: endpoints.httpUrl, body: '{}' },
-      (auth) => resolve(connectionSubprotocols({ ...(config.headers ?? {}), ...auth })),
-      reject,
-    );
+    resolveAuth(config.auth, { kind: 'connect', host, httpUrl, body: '{}' }, (auth) => resolve(connectionSubprotocols({ ...config.headers, ...auth })), reject);
   });
+}
+
+function endpointsOf(config: HttpPublisherConfig & { readonly realtimeEndpoint?: string }): ResolvedEndpoints {
+  return resolveEndpoints(config.httpEndpoint, config.realtimeEndpoint, config.allowInsecure);
+}
+
+/**
+ * The validated settings that `createEventsClient` and `createHttpPublisher` share (internal).
+ * Throws {@link ValidationError} (`INVALID_CONFIG`) naming the first invalid field.
+ *
+ * @example
+ * ```ts
+ * const { auth, endpoints, scheduler, requestTimeoutMs, headers } = commonSettings(config, 'createEventsClient');
+ * ```
+ */
+export function commonSettings(
+  config: HttpPublisherConfig & { readonly realtimeEndpoint?: string },
+  caller: string,
+): { auth: AuthProvider; endpoints: ResolvedEndpoints; scheduler: SchedulerLike; requestTimeoutMs: number; headers: Readonly<Record<string, string>> } {
+  if (typeof config?.auth !== 'function') throw configError(`${caller} needs a config object whose auth is an auth provider, e.g. apiKeyAuth(key)`);
+  return {
+    auth: config.auth,
+    endpoints: endpointsOf(config),
+    scheduler: config.scheduler ?? asyncScheduler,
+    requestTimeoutMs: duration(config, 'requestTimeoutMs', 15_000),
+    headers: { ...config.headers },
+  };
+}
+
+/**
+ * A configured duration: `fallback` when absent, else a finite number > 0 (or >= 0 with `zeroOk`);
+ * throws {@link ValidationError} (`INVALID_CONFIG`) naming the field otherwise.
+ *
+ * @example
+ * ```ts
+ * duration(config, 'lingerMs', 1000, true);
+ * ```
+ */
+export function duration<T extends number | undefined>(
+  config: EventsClientConfig,
+  field: 'requestTimeoutMs' | 'connectTimeoutMs' | 'keepAliveTimeoutMs' | 'lingerMs',
+  fallback: T,
+  zeroOk?: boolean,
+): number | T {
+  const value = config[field];
+  if (value === undefined) return fallback;
+  if (!(zeroOk ? value >= 0 : value > 0) || !Number.isFinite(value)) throw configError(`${field} must be a finite number of milliseconds ${zeroOk ? '>= 0' : '> 0'}`);
+  return value;
 }

@@ -235,7 +235,7 @@ export function isAuthorizationFailure(errors: readonly MessageError[]): boolean
  *
  * @example
  * ```ts
- * import { serverError } from 'appsync-events-rx';
+ * import { serverError } from 'appsync-events-rx/protocol';
  * serverError('subscribe', [{ errorType: 'Unauthorized' }]).code; // 'UNAUTHORIZED'
  * ```
  */
@@ -405,7 +405,7 @@ const SECRET_PATTERNS: readonly (readonly [RegExp, string])[] = [
  *
  * @example
  * ```ts
- * import { scrubSecrets } from 'appsync-events-rx';
+ * import { scrubSecrets } from 'appsync-events-rx/protocol';
  * scrubSecrets('x-api-key:da2-abcdefghijklmnopqrstuvwxyz'); // 'x-api-key:[redacted]'
  * ```
  */

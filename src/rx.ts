@@ -19,5 +19,4 @@ export { asyncScheduler } from 'rxjs/internal/scheduler/async';
 export { from } from 'rxjs/internal/observable/from';
 export { defer } from 'rxjs/internal/observable/defer';
 export { map } from 'rxjs/internal/operators/map';
-export { skip } from 'rxjs/internal/operators/skip';
 export { reportUnhandledError } from 'rxjs/internal/util/reportUnhandledError';

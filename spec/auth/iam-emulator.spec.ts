@@ -8,6 +8,7 @@ import { createEventsClient, type EventsClient } from '../../src';
 import { iamAuth, type IamCredentials } from '../../src/iam';
 import { startEventApi, type EventApi } from '../../src/testing';
 import { createIamVerifier } from '../../src/testing/sigv4-verifier';
+import { publishHttp, remember } from '../helpers/http-publish';
 
 const CREDENTIALS: IamCredentials = { accessKeyId: 'ASIALOCALEXAMPLE', secretAccessKey: 'local/secret+EXAMPLE', sessionToken: 'local-session-token' };
 
@@ -30,12 +31,12 @@ afterEach(async () => {
 it('connects, subscribes and publishes over WebSocket and HTTP with SigV4', async () => {
   let evaluations = 0;
   const auth = iamAuth({ region: 'eu-west-1', credentials: async () => (evaluations++, CREDENTIALS) });
-  client = createEventsClient({ ...api.clientConfig, auth, lingerMs: 0 });
+  client = remember({ ...api.clientConfig, auth, lingerMs: 0 }, createEventsClient);
 
   const received = firstValueFrom(client.subscribe<{ text: string }>('/private/room').pipe(take(2), toArray()));
   await firstValueFrom(client.subscribed$);
   const ws = await firstValueFrom(client.publish('/private/room', [{ text: 'over <ws>' }]));
-  const http = await firstValueFrom(client.publishHttp('/private/room', [{ text: 'over http' }]));
+  const http = await firstValueFrom(publishHttp(client, '/private/room', [{ text: 'over http' }]));
 
   expect(ws.successful).toEqual([0]);
   expect(http.successful).toEqual([0]);
@@ -45,12 +46,11 @@ it('connects, subscribes and publishes over WebSocket and HTTP with SigV4', asyn
 });
 
 it('refuses an operation signed with the wrong secret', async () => {
-  client = createEventsClient({
-    ...api.clientConfig,
-    auth: iamAuth({ region: 'eu-west-1', credentials: { ...CREDENTIALS, secretAccessKey: 'wrong' } }),
-    lingerMs: 0,
-  });
-  const error: unknown = await firstValueFrom(client.publishHttp('/private/room', [1])).catch((e: unknown) => e);
+  client = remember(
+    { ...api.clientConfig, auth: iamAuth({ region: 'eu-west-1', credentials: { ...CREDENTIALS, secretAccessKey: 'wrong' } }), lingerMs: 0 },
+    createEventsClient,
+  );
+  const error: unknown = await firstValueFrom(publishHttp(client, '/private/room', [1])).catch((e: unknown) => e);
   expect(error).toMatchObject({
     name: 'ServerError',
     operation: 'http-publish',

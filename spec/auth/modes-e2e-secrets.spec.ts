@@ -27,6 +27,7 @@ import { iamAuth, type IamCredentials } from '../../src/iam';
 import { createIamVerifier, startEventApi, type EventApi } from '../../src/testing';
 import { encodeHeaderSubprotocol } from '../../src/auth/header';
 import { resolveAuth } from './helpers';
+import { publishHttp, remember } from '../helpers/http-publish';
 
 const REGION = 'eu-west-1';
 const GOOD_KEY = 'da2-goodsweepkeygoodsweepkey00';
@@ -133,7 +134,7 @@ function capturingConnect(provider: AuthProvider): AuthProvider {
 
 /** A client whose every observable output is recorded. */
 function client(auth: AuthProvider, config: Partial<EventsClientConfig> = {}): EventsClient {
-  const c = createEventsClient({ ...api.clientConfig, auth: capturingConnect(auth), lingerMs: 0, retry: { initialDelayMs: 0, random: () => 0 }, ...config });
+  const c = remember({ ...api.clientConfig, auth: capturingConnect(auth), lingerMs: 0, retry: { initialDelayMs: 0, random: () => 0 }, ...config }, createEventsClient);
   clients.push(c);
   c.connectionState$.subscribe((s) => render(s, 'state'));
   c.messages$.subscribe((m) => render(m, 'frame'));
@@ -235,7 +236,7 @@ async function refusedEverywhere(auth: AuthProvider, label: string): Promise<unk
   const pub = settle(c.publish('/default/room', [{ n: 1 }]), `${label} publish`);
   const connect = await settleConnect(c, label);
   await Promise.all([sub, pub]);
-  await settle(c.publishHttp('/default/room', [{ n: 2 }]), `${label} http-publish`);
+  await settle(publishHttp(c, '/default/room', [{ n: 2 }]), `${label} http-publish`);
   stringifyClient(c);
   return connect;
 }
@@ -280,13 +281,13 @@ it('operations refused on a healthy connection (wrong or missing per-operation a
     const options = auth ? { auth } : {};
     errors.push(await settle(c.subscribe('/locked/room', options), `${label} subscribe`));
     errors.push(await settle(c.publish('/locked/room', [1], options), `${label} publish`));
-    errors.push(await settle(c.publishHttp('/locked/room', [1], options), `${label} http-publish`));
+    errors.push(await settle(publishHttp(c, '/locked/room', [1], options), `${label} http-publish`));
   }
   // Good credentials, refused twice as expired (the client's one fresh retry is refused too).
   api.faults.expireCredentials(2);
   errors.push(await settle(c.publish('/default/room', [1]), 'expired publish'));
   api.faults.expireCredentials(2);
-  errors.push(await settle(c.publishHttp('/locked/room', [1], { auth: iam(CREDS) }), 'expired iam http-publish'));
+  errors.push(await settle(publishHttp(c, '/locked/room', [1], { auth: iam(CREDS) }), 'expired iam http-publish'));
   expect(errors).toHaveLength(14);
   for (const e of errors) expect(e).toBeInstanceOf(ServerError);
   expect(errors.filter((e) => e instanceof UnauthorizedError)).toHaveLength(11); // all but the 3 signature mismatches
@@ -316,7 +317,7 @@ it('auth providers that fail with a secret in their message leak nothing', async
   ] as const) {
     errors.push(await settle(c.subscribe('/default/room', { auth }), `${label} subscribe`));
     errors.push(await settle(c.publish('/default/room', [1], { auth }), `${label} publish`));
-    errors.push(await settle(c.publishHttp('/default/room', [1], { auth }), `${label} http-publish`));
+    errors.push(await settle(publishHttp(c, '/default/room', [1], { auth }), `${label} http-publish`));
   }
   for (const e of errors) expect(e).toBeInstanceOf(ValidationError);
 
@@ -354,7 +355,7 @@ it('successful sessions in every mode leak nothing through states, frames or the
     await firstValueFrom(c.subscribed$);
     await settle(c.publish('/default/ok', [{ label }]), `${label} publish`);
     render(await got, `${label} event`);
-    await settle(c.publishHttp('/default/ok', [{ label }]), `${label} http-publish`);
+    await settle(publishHttp(c, '/default/ok', [{ label }]), `${label} http-publish`);
     stringifyClient(c);
     c.close();
   }

@@ -21,6 +21,7 @@ import {
 } from '../../src';
 import { iamAuth, type IamCredentials } from '../../src/iam';
 import { createIamVerifier, startEventApi, type AuthMode, type EventApi, type EventApiOptions, type HandlerContext, type NamespaceConfig } from '../../src/testing';
+import { publishHttp, remember } from '../helpers/http-publish';
 
 const REGION = 'eu-west-1';
 const LAMBDA_TOKEN = 'lambda-e2e-token';
@@ -47,7 +48,7 @@ async function start(options: EventApiOptions = {}): Promise<EventApi> {
 
 function client(api: EventApi, auth: AuthProvider, config: Partial<EventsClientConfig> = {}): EventsClient {
   // retry with no delay at all: if a refused handshake were retried, the retry would happen at once.
-  const c = createEventsClient({ ...api.clientConfig, auth, lingerMs: 0, retry: { initialDelayMs: 0, random: () => 0 }, ...config });
+  const c = remember({ ...api.clientConfig, auth, lingerMs: 0, retry: { initialDelayMs: 0, random: () => 0 }, ...config }, createEventsClient);
   clients.push(c);
   return c;
 }
@@ -178,7 +179,7 @@ describe.each(MODES)('$label end to end', (m) => {
     const received = firstValueFrom(c.subscribe<{ via: string }>('/default/room').pipe(take(2), toArray()));
     await firstValueFrom(c.subscribed$);
     const ws = await firstValueFrom(c.publish('/default/room', [{ via: 'ws' }]));
-    const http = await firstValueFrom(c.publishHttp('/default/room', [{ via: 'http' }]));
+    const http = await firstValueFrom(publishHttp(c, '/default/room', [{ via: 'http' }]));
     expect(ws).toEqual({ successful: [0], failed: [] });
     expect(http).toEqual({ successful: [0], failed: [] });
     expect(await received).toEqual([{ via: 'ws' }, { via: 'http' }]);
@@ -212,7 +213,7 @@ describe.each(MODES)('$label end to end', (m) => {
     expect(states.map((s) => s.status)).toEqual(['idle', 'connecting', 'closed']);
 
     // HTTP publish needs no socket; the same credentials are refused there too (after one fresh try).
-    const httpError = await failure(c.publishHttp('/default/room', [1]));
+    const httpError = await failure(publishHttp(c, '/default/room', [1]));
     expect(httpError).toMatchObject({ name: m.httpRefused.name, operation: 'http-publish', status: m.httpRefused.status, errors: [{ errorType: m.httpRefused.errorType }] });
     expect(api.stats().httpPublishes).toBe(m.httpRefused.name === 'UnauthorizedError' ? 2 : 1);
   });
@@ -312,7 +313,7 @@ describe.each(ROTATING)('$label expiring mid-connection', ({ setup }) => {
     expect((await firstValueFrom(c.publish('/default/a', [1]))).successful).toEqual([0]);
 
     rotation.expire(); // v3 → v4
-    expect((await firstValueFrom(c.publishHttp('/default/a', [2]))).successful).toEqual([0]);
+    expect((await firstValueFrom(publishHttp(c, '/default/a', [2]))).successful).toEqual([0]);
 
     expect(await received).toEqual([1, 2]);
     expect(rotation.calls).toEqual([
@@ -368,7 +369,7 @@ describe('per-operation auth override on an API-key connection', () => {
     const received = firstValueFrom(c.subscribe<string>('/locked/room', { auth: override }).pipe(take(3), toArray()));
     await firstValueFrom(c.subscribed$);
     expect((await firstValueFrom(c.publish('/locked/room', ['ws'], { auth: override }))).successful).toEqual([0]);
-    expect((await firstValueFrom(c.publishHttp('/locked/room', ['http'], { auth: override }))).successful).toEqual([0]);
+    expect((await firstValueFrom(publishHttp(c, '/locked/room', ['http'], { auth: override }))).successful).toEqual([0]);
 
     // The wire subscription keeps its own auth for the resubscription after a reconnect.
     const resubscribed = firstValueFrom(c.subscribed$);
@@ -389,7 +390,7 @@ describe('per-operation auth override on an API-key connection', () => {
     await c.connect();
     const subscribeError = await failure(c.subscribe('/locked/room'));
     const publishError = await failure(c.publish('/locked/room', [1]));
-    const httpError = await failure(c.publishHttp('/locked/room', [1]));
+    const httpError = await failure(publishHttp(c, '/locked/room', [1]));
     expect(subscribeError).toBeInstanceOf(UnauthorizedError);
     expect(subscribeError).toMatchObject({ operation: 'subscribe', errors: [{ errorType: 'UnauthorizedException', message: expect.stringContaining('auth mode API_KEY is not allowed here') }] });
     expect(publishError).toBeInstanceOf(UnauthorizedError);
@@ -414,7 +415,7 @@ describe('per-operation auth override on an API-key connection', () => {
     const auth = iamAuth({ region: REGION, credentials: TEMP_CREDS });
     const message = firstValueFrom(c.subscribeMessages('/locked/raw', { auth }));
     await firstValueFrom(c.subscribed$);
-    await firstValueFrom(c.publishHttp('/locked/raw', [{ raw: true }], { auth }));
+    await firstValueFrom(publishHttp(c, '/locked/raw', [{ raw: true }], { auth }));
     expect(await message).toEqual({ type: 'data', channel: '/locked/raw', event: '{"raw":true}' });
     expect(await failure(c.subscribeMessages('/locked/other'))).toBeInstanceOf(UnauthorizedError);
   });
@@ -426,7 +427,7 @@ describe('per-operation auth override on an API-key connection', () => {
     const wrong = lambdaAuth('wrong-lambda-token');
     expect(await failure(c.subscribe('/locked/x', { auth: wrong }))).toBeInstanceOf(UnauthorizedError);
     expect(await failure(c.publish('/locked/x', [1], { auth: wrong }))).toBeInstanceOf(UnauthorizedError);
-    expect(await failure(c.publishHttp('/locked/x', [1], { auth: wrong }))).toMatchObject({ name: 'UnauthorizedError', status: 401 });
+    expect(await failure(publishHttp(c, '/locked/x', [1], { auth: wrong }))).toMatchObject({ name: 'UnauthorizedError', status: 401 });
     expect((await firstValueFrom(c.publish('/default/x', [1]))).successful).toEqual([0]);
     expect(api.stats().connectionsOpened).toBe(1);
   });
@@ -473,7 +474,7 @@ describe('mode requirements of the API and its namespaces', () => {
     });
     const c = client(api, apiKeyAuth(api.apiKey));
     expect(await failure(c.subscribe('/default/a'))).toBeInstanceOf(UnauthorizedError);
-    expect(await failure(c.publishHttp('/default/a', [1]))).toBeInstanceOf(UnauthorizedError);
+    expect(await failure(publishHttp(c, '/default/a', [1]))).toBeInstanceOf(UnauthorizedError);
     const pub = firstValueFrom(c.subscribe('/public/a'));
     await firstValueFrom(c.subscribed$);
     await firstValueFrom(c.publish('/public/a', ['open']));
@@ -506,7 +507,7 @@ describe('async auth providers', () => {
     const received = firstValueFrom(c.subscribe('/default/async').pipe(take(2), toArray()));
     await firstValueFrom(c.subscribed$);
     await firstValueFrom(c.publish('/default/async', ['ws']));
-    await firstValueFrom(c.publishHttp('/default/async', ['http']));
+    await firstValueFrom(publishHttp(c, '/default/async', ['http']));
     expect(await received).toEqual(['ws', 'http']);
 
     // The same provider as a per-operation override, on a client connected with an API key.
@@ -515,7 +516,7 @@ describe('async auth providers', () => {
     const got = firstValueFrom(keyed.subscribe('/default/override', { auth: override }).pipe(take(2), toArray()));
     await firstValueFrom(keyed.subscribed$);
     await firstValueFrom(keyed.publish('/default/override', ['ws'], { auth: override }));
-    await firstValueFrom(keyed.publishHttp('/default/override', ['http'], { auth: override }));
+    await firstValueFrom(publishHttp(keyed, '/default/override', ['http'], { auth: override }));
     expect(await got).toEqual(['ws', 'http']);
     expect(api.stats().connectionsOpened).toBe(2);
   });

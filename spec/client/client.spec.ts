@@ -15,6 +15,7 @@ import {
   type EventsClientConfig,
 } from '../../src';
 import { startEventApi, type EventApi, type EventApiOptions, type TrafficRecord } from '../../src/testing';
+import { publishHttp, remember } from '../helpers/http-publish';
 
 let api: EventApi;
 const clients: EventsClient[] = [];
@@ -25,7 +26,7 @@ async function setup(options: EventApiOptions = {}, config: Partial<EventsClient
 }
 
 function client(config: Partial<EventsClientConfig> = {}): EventsClient {
-  const c = createEventsClient({ ...api.clientConfig, lingerMs: 0, ...config });
+  const c = remember({ ...api.clientConfig, lingerMs: 0, ...config }, createEventsClient);
   clients.push(c);
   return c;
 }
@@ -155,7 +156,7 @@ describe('publish', () => {
 
   it('publishes over HTTP with the same per-index result', async () => {
     const c = await setup();
-    const result = await firstValueFrom(c.publishHttp('/default/http', [{ a: 1 }, { b: 2 }]));
+    const result = await firstValueFrom(publishHttp(c, '/default/http', [{ a: 1 }, { b: 2 }]));
     expect(result).toEqual({ successful: [0, 1], failed: [] });
     expect(api.stats().httpPublishes).toBe(1);
     expect(api.stats().connectionsOpened).toBe(0);
@@ -163,7 +164,7 @@ describe('publish', () => {
 
   it('fails an HTTP publish with a wrong key with UnauthorizedError that does not contain the key', async () => {
     const c = await setup({}, { auth: apiKeyAuth('da2-wrongwrongwrongwrongwrongwr') });
-    const error = await firstValueFrom(c.publishHttp('/default/http', [1])).catch((e: unknown) => e);
+    const error = await firstValueFrom(publishHttp(c, '/default/http', [1])).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnauthorizedError);
     expect(JSON.stringify(error)).not.toContain('da2-wrongwrongwrongwrongwrongwr');
     expect(String((error as Error).message)).not.toContain('da2-wrong');

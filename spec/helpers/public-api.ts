@@ -9,6 +9,8 @@ export const entryPoints: Readonly<Record<string, string>> = {
   'appsync-events-rx': 'src/index.ts',
   'appsync-events-rx/testing': 'src/testing/index.ts',
   'appsync-events-rx/iam': 'src/iam.ts',
+  'appsync-events-rx/http': 'src/http.ts',
+  'appsync-events-rx/protocol': 'src/protocol/index.ts',
 };
 
 /** One exported name of one entry point, resolved through re-exports. */

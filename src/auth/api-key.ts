@@ -1,6 +1,5 @@
-import { ValidationError } from '../errors';
 import type { Authorization } from '../protocol/messages';
-import type { AuthProvider } from './types';
+import { configError, type AuthProvider } from './types';
 
 /**
  * Providers whose answer depends only on the host (those made by {@link apiKeyAuth}), with the
@@ -21,7 +20,7 @@ const hostOnly = new WeakMap<AuthProvider, (host: string) => Authorization>();
  * ```
  */
 export function apiKeyAuth(apiKey: string): AuthProvider {
-  if (typeof apiKey !== 'string' || apiKey === '') throw new ValidationError('INVALID_CONFIG', 'apiKeyAuth needs a non-empty API key');
+  if (typeof apiKey !== 'string' || apiKey === '') throw configError('apiKeyAuth needs a non-empty API key');
   let last: Authorization | undefined;
   const forHost = (host: string): Authorization => {
     if (last === undefined || last.host !== host) last = Object.freeze({ host, 'x-api-key': apiKey });

@@ -8,7 +8,7 @@ import type { Authorization } from '../protocol/messages';
  *
  * @example
  * ```ts
- * import { encodeHeaderSubprotocol } from 'appsync-events-rx';
+ * import { encodeHeaderSubprotocol } from 'appsync-events-rx/protocol';
  * encodeHeaderSubprotocol({ host: 'h', 'x-api-key': 'k' }); // 'header-eyJob3N0Ijoia...'
  * ```
  */
@@ -21,7 +21,7 @@ export function encodeHeaderSubprotocol(authorization: Authorization): string {
  *
  * @example
  * ```ts
- * import { connectionSubprotocols } from 'appsync-events-rx';
+ * import { connectionSubprotocols } from 'appsync-events-rx/protocol';
  * new WebSocket(url, connectionSubprotocols({ host, 'x-api-key': key }));
  * ```
  */
@@ -34,7 +34,7 @@ export function connectionSubprotocols(authorization: Authorization): [string, s
  *
  * @example
  * ```ts
- * import { base64UrlEncode } from 'appsync-events-rx';
+ * import { base64UrlEncode } from 'appsync-events-rx/protocol';
  * base64UrlEncode('{}'); // 'e30'
  * ```
  */

@@ -1,8 +1,7 @@
 import type { Observable, ObservableInput } from 'rxjs';
 import { defer, from, map } from '../rx';
-import { ValidationError } from '../errors';
 import type { Authorization } from '../protocol/messages';
-import type { AuthProvider, AuthRequest } from './types';
+import { configError, type AuthProvider, type AuthRequest } from './types';
 
 /**
  * A token, or a function that returns one (synchronously, as a Promise or as an Observable),
@@ -32,7 +31,10 @@ export function lambdaAuth(token: TokenSource): AuthProvider {
 
 /**
  * Builds a provider that puts a token in the `Authorization` field (Lambda, Cognito, OIDC).
- * Internal building block shared by the token-based modes.
+ * Internal building block shared by the token-based modes. A fixed token is checked at once; a
+ * getter is called for every request, lazily (when the returned Observable is subscribed), and
+ * its answer checked then: an empty token, `undefined` or `null` (nobody signed in) fails with
+ * {@link ValidationError} (`INVALID_CONFIG`) naming `what`.
  *
  * @example
  * ```ts
@@ -41,19 +43,17 @@ export function lambdaAuth(token: TokenSource): AuthProvider {
  * ```
  */
 export function tokenHeaderAuth(token: TokenSource, what: string): AuthProvider {
-  if (typeof token === 'string') {
-    if (token === '') throw new ValidationError('INVALID_CONFIG', `${what} needs a non-empty token`);
-    return ({ host }): Authorization => ({ host, Authorization: token });
+  const authorization = (host: string, value: unknown): Authorization => {
+    if (typeof value !== 'string' || value === '') throw configError(`${what} needs a non-empty token (or a getter returning one)`);
+    return { host, Authorization: value };
+  };
+  if (typeof token !== 'function') {
+    authorization('', token);
+    return ({ host }) => ({ host, Authorization: token });
   }
-  if (typeof token !== 'function') throw new ValidationError('INVALID_CONFIG', `${what} needs a token string or a token getter`);
   return (request): Observable<Authorization> =>
     defer(() => {
       const t = token(request);
-      return typeof t === 'string' || t === undefined || t === null ? [t as string] : from(t as ObservableInput<string>);
-    }).pipe(
-      map((t) => {
-        if (typeof t !== 'string' || t === '') throw new ValidationError('INVALID_CONFIG', `${what}: the token getter returned no token`);
-        return { host: request.host, Authorization: t };
-      }),
-    );
+      return typeof t === 'string' || t === undefined || t === null ? [t] : from(t);
+    }).pipe(map((t) => authorization(request.host, t)));
 }

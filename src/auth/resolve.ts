@@ -2,7 +2,10 @@ import type { ObservableInput, Subscription as RxSubscription } from 'rxjs';
 import { from, Subscription } from '../rx';
 import { AppSyncEventsError, ValidationError } from '../errors';
 import type { Authorization } from '../protocol/messages';
-import type { AuthProvider, AuthRequest } from './types';
+import { configError, type AuthProvider, type AuthRequest } from './types';
+
+/** Members that make a provider's answer asynchronous (a Promise, an Observable, an async source). */
+const ASYNC_MEMBERS: readonly PropertyKey[] = ['then', 'subscribe', 'getReader', Symbol.asyncIterator, Symbol.iterator];
 
 /**
  * Calls an {@link AuthProvider} and hands its answer to `onAuth`. A synchronous answer is handed
@@ -15,7 +18,8 @@ import type { AuthProvider, AuthRequest } from './types';
  *
  * @example
  * ```ts
- * import { resolveAuth, apiKeyAuth } from 'appsync-events-rx';
+ * import { apiKeyAuth } from 'appsync-events-rx';
+ * import { resolveAuth } from 'appsync-events-rx/protocol';
  * resolveAuth(apiKeyAuth('k'), { kind: 'connect', host: 'h', httpUrl: 'https://h/event', body: '{}' }, console.log, console.error);
  * ```
  */
@@ -25,7 +29,7 @@ export function resolveAuth(
   onAuth: (authorization: Authorization) => void,
   onError: (error: AppSyncEventsError) => void,
 ): RxSubscription | undefined {
-  let result: ReturnType<AuthProvider>;
+  let result: unknown;
   try {
     result = provider(request);
   } catch (e) {
@@ -33,57 +37,45 @@ export function resolveAuth(
     return undefined;
   }
   if (!isAsync(result)) {
-    if (typeof result !== 'object' || result === null) {
-      onError(new ValidationError('INVALID_CONFIG', `auth provider returned no authorization object for ${request.kind}`));
-    } else onAuth(result as Authorization);
+    deliver(result, request, onAuth, onError);
     return undefined;
   }
   let done = false;
   // The provider may answer synchronously inside subscribe(): collect into a holder that exists
-  // before the first value can arrive.
+  // before the first value can arrive. Only the first outcome counts.
   const holder = new Subscription();
+  const once = (report: () => void): void => {
+    if (done) return;
+    done = true;
+    holder.unsubscribe();
+    report();
+  };
   holder.add(
-    from(result as ObservableInput<Authorization>).subscribe({
-      next: (auth) => {
-        if (done) return;
-        done = true;
-        holder.unsubscribe();
-        if (typeof auth !== 'object' || auth === null) {
-          onError(new ValidationError('INVALID_CONFIG', `auth provider returned no authorization object for ${request.kind}`));
-        } else onAuth(auth);
-      },
-      error: (e: unknown) => {
-        if (done) return;
-        done = true;
-        onError(wrap(e, request));
-      },
-      complete: () => {
-        if (done) return;
-        done = true;
-        onError(new ValidationError('INVALID_CONFIG', `auth provider completed without an authorization for ${request.kind}`));
-      },
+    from(result as ObservableInput<unknown>).subscribe({
+      next: (auth) => once(() => deliver(auth, request, onAuth, onError)),
+      error: (e: unknown) => once(() => onError(wrap(e, request))),
+      complete: () => once(() => deliver(undefined, request, onAuth, onError)),
     }),
   );
   return done ? undefined : holder;
 }
 
+/** Hands an answer to `onAuth`; one that is not an object (or no answer at all) is a configuration error. */
+function deliver(auth: unknown, request: AuthRequest, onAuth: (authorization: Authorization) => void, onError: (error: AppSyncEventsError) => void): void {
+  if (typeof auth === 'object' && auth !== null) onAuth(auth as Authorization);
+  else onError(configError(`auth provider gave no authorization for ${request.kind}`));
+}
+
 function isAsync(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string | symbol, unknown>;
-  return (
-    typeof v.then === 'function' ||
-    typeof v.subscribe === 'function' ||
-    typeof v[Symbol.asyncIterator] === 'function' ||
-    typeof v[Symbol.iterator] === 'function' ||
-    typeof v.getReader === 'function'
-  );
+  for (const key of ASYNC_MEMBERS) if (typeof (value as Record<PropertyKey, unknown>)[key] === 'function') return true;
+  return false;
 }
 
 function wrap(e: unknown, request: AuthRequest): AppSyncEventsError {
   if (AppSyncEventsError.is(e)) return e;
-  const detail = e instanceof Error ? `: ${e.name}` : '';
   // The provider's message may quote a credential; only its error class name is kept.
-  const err = new ValidationError('AUTH_PROVIDER_FAILED', `auth provider failed for ${request.kind}${detail}`);
+  const err = new ValidationError('AUTH_PROVIDER_FAILED', `auth provider failed for ${request.kind}${e instanceof Error ? `: ${e.name}` : ''}`);
   Object.defineProperty(err, 'cause', { value: e, enumerable: false });
   return err;
 }

@@ -26,7 +26,7 @@ import type { AuthProvider } from './types';
  * ```
  */
 export function cognitoUserPoolsAuth(getJwt: TokenSource): AuthProvider {
-  return tokenHeaderAuth(noTokenAsEmpty(getJwt), 'cognitoUserPoolsAuth');
+  return tokenHeaderAuth(getJwt, 'cognitoUserPoolsAuth');
 }
 
 /**
@@ -52,16 +52,5 @@ export function cognitoUserPoolsAuth(getJwt: TokenSource): AuthProvider {
  * ```
  */
 export function oidcAuth(getJwt: TokenSource): AuthProvider {
-  return tokenHeaderAuth(noTokenAsEmpty(getJwt), 'oidcAuth');
-}
-
-// Session helpers answer `undefined` when nobody is signed in (`session.tokens?.idToken`); turn a
-// synchronous `undefined`/`null` into the empty token, which fails with a ValidationError instead
-// of RxJS's "You provided 'undefined' where a stream was expected".
-function noTokenAsEmpty(source: TokenSource): TokenSource {
-  if (typeof source !== 'function') return source;
-  return (request) => {
-    const token: unknown = source(request);
-    return token === undefined || token === null ? '' : (token as ReturnType<typeof source>);
-  };
+  return tokenHeaderAuth(getJwt, 'oidcAuth');
 }

@@ -1,5 +1,19 @@
 import type { ObservableInput } from 'rxjs';
+import { ValidationError } from '../errors';
 import type { Authorization } from '../protocol/messages';
+
+/**
+ * The error of an invalid configuration (`ValidationError` with reason `INVALID_CONFIG`), thrown by
+ * the auth factories and the config checks (internal).
+ *
+ * @example
+ * ```ts
+ * throw configError('apiKeyAuth needs a non-empty API key');
+ * ```
+ */
+export function configError(message: string): ValidationError {
+  return new ValidationError('INVALID_CONFIG', message);
+}
 
 /**
  * What an authorization is requested for.

@@ -6,6 +6,7 @@
  */
 import { filter, firstValueFrom, lastValueFrom, take, timeout, toArray } from 'rxjs';
 import { apiKeyAuth, createEventsClient, type ConnectionState, type EventsClientConfig } from '../index';
+import { createHttpPublisher } from '../http';
 import { startEventApi, type EventApi } from '../testing/index';
 
 /**
@@ -79,7 +80,8 @@ export async function runDemo(
       client.publish(`/${namespace}/demo/greetings`, [{ text: 'hello' }, { text: 'from' }, { text: 'appsync-events-rx' }]),
     );
     say(`[publish] WebSocket, 3 events to /${namespace}/demo/greetings: successful ${JSON.stringify(ws.successful)}, failed ${ws.failed.length}`);
-    const http = await firstValueFrom(client.publishHttp(`/${namespace}/demo/http`, [{ text: 'over HTTP', at: 'POST /event' }]));
+    // The same config object serves the HTTP publisher (appsync-events-rx/http).
+    const http = await firstValueFrom(createHttpPublisher(config).publish(`/${namespace}/demo/http`, [{ text: 'over HTTP', at: 'POST /event' }]));
     say(`[publish] HTTP, 1 event to /${namespace}/demo/http: successful ${JSON.stringify(http.successful)}, failed ${http.failed.length}`);
 
     const events = await received;

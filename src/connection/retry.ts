@@ -44,7 +44,7 @@ export interface RetryOptions {
  *
  * @example
  * ```ts
- * import { resolveRetryOptions } from 'appsync-events-rx';
+ * import { resolveRetryOptions } from 'appsync-events-rx/protocol';
  * resolveRetryOptions({}).initialDelayMs; // 200
  * ```
  */
@@ -55,7 +55,7 @@ export type ResolvedRetryOptions = Required<Omit<RetryOptions, 'shouldRetry'>> &
  *
  * @example
  * ```ts
- * import { resolveRetryOptions } from 'appsync-events-rx';
+ * import { resolveRetryOptions } from 'appsync-events-rx/protocol';
  * const r = resolveRetryOptions({ maxAttempts: 3 });
  * ```
  */
@@ -82,7 +82,7 @@ const LIMITS = [
  *
  * @example
  * ```ts
- * import { backoffDelay, resolveRetryOptions } from 'appsync-events-rx';
+ * import { backoffDelay, resolveRetryOptions } from 'appsync-events-rx/protocol';
  * backoffDelay(resolveRetryOptions({ random: () => 0.5 }), 1); // 100
  * ```
  */
@@ -96,7 +96,8 @@ export function backoffDelay(options: ResolvedRetryOptions, retry: number): numb
  *
  * @example
  * ```ts
- * import { isRetryable, KeepAliveTimeoutError } from 'appsync-events-rx';
+ * import { KeepAliveTimeoutError } from 'appsync-events-rx';
+ * import { isRetryable } from 'appsync-events-rx/protocol';
  * isRetryable(new KeepAliveTimeoutError(300000)); // true
  * ```
  */

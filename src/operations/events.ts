@@ -42,7 +42,7 @@ export interface PublishFailure {
  *
  * @example
  * ```ts
- * import { preparePublish } from 'appsync-events-rx';
+ * import { preparePublish } from 'appsync-events-rx/protocol';
  * const [first] = preparePublish('/default/a', [1, 2]).batches; // { offset: 0, events: ['1', '2'] }
  * ```
  */
@@ -56,7 +56,7 @@ export interface EventBatch {
  *
  * @example
  * ```ts
- * import { preparePublish } from 'appsync-events-rx';
+ * import { preparePublish } from 'appsync-events-rx/protocol';
  * const p = preparePublish('default/a/', [{ x: 1 }]); // { channel: '/default/a', batches: [...] }
  * ```
  */
@@ -76,7 +76,7 @@ let lastCheck: Extract<ChannelCheck, { ok: true }> | undefined;
  *
  * @example
  * ```ts
- * import { preparePublish } from 'appsync-events-rx';
+ * import { preparePublish } from 'appsync-events-rx/protocol';
  * preparePublish('default/a', [1, 2, 3, 4, 5, 6]).batches.length; // 2
  * ```
  */

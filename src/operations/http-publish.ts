@@ -1,19 +1,20 @@
-import type { Subscription } from 'rxjs';
+import type { SchedulerLike, Subscription } from 'rxjs';
 import { Observable } from '../rx';
 import { resolveAuth } from '../auth/resolve';
+import type { AuthProvider } from '../auth/types';
 import { AppSyncEventsError, ConnectionError, TimeoutError, UnauthorizedError, serverError } from '../errors';
 import { errorList } from '../protocol/decode';
+import type { ResolvedEndpoints } from '../protocol/endpoints';
 import type { MessageError } from '../protocol/messages';
-import type { OperationContext } from './context';
 import { preparePublish, sendBatches, type EventBatch, type PublishResult } from './events';
-import type { PublishOptions } from './publish';
 
 /**
  * The part of `fetch` HTTP publish uses (the global `fetch` of browsers and Node ≥ 18 fits).
  *
  * @example
  * ```ts
- * createEventsClient({ httpEndpoint, auth, fetch: globalThis.fetch });
+ * import { createHttpPublisher } from 'appsync-events-rx/http';
+ * createHttpPublisher({ httpEndpoint, auth, fetch: globalThis.fetch });
  * ```
  */
 export type FetchLike = (
@@ -22,21 +23,80 @@ export type FetchLike = (
 ) => Promise<{ readonly status: number; text(): Promise<string> }>;
 
 /**
+ * Configuration of `createHttpPublisher` (entry point `appsync-events-rx/http`): the part of
+ * `EventsClientConfig` that HTTP publishing uses. `EventsClientConfig` extends it, so the config
+ * object of a WebSocket client is accepted as it is.
+ *
+ * @example
+ * ```ts
+ * import { apiKeyAuth } from 'appsync-events-rx';
+ * import { createHttpPublisher, type HttpPublisherConfig } from 'appsync-events-rx/http';
+ * const config: HttpPublisherConfig = { httpEndpoint: 'https://example.appsync-api.eu-west-1.amazonaws.com/event', auth: apiKeyAuth('da2-…') };
+ * const publisher = createHttpPublisher(config);
+ * ```
+ */
+export interface HttpPublisherConfig {
+  /**
+   * The API's HTTP endpoint: an AppSync host (`<id>.appsync-api.<region>.amazonaws.com`), an
+   * `https://…/event` URL, or a custom domain. Its host is the `host` of every authorization.
+   */
+  readonly httpEndpoint: string;
+  /** How to authorize the connection and each operation; see `apiKeyAuth`, `lambdaAuth`. */
+  readonly auth: AuthProvider;
+  /** Extra fields added to every authorization object (and HTTP publish headers). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Where all time goes (timeouts, keep-alive, backoff, linger); inject a `TestScheduler` in tests. @default asyncScheduler */
+  readonly scheduler?: SchedulerLike;
+  /** Time allowed for a reply to subscribe, unsubscribe and each publish request. @default 15000 (as the official clients) */
+  readonly requestTimeoutMs?: number;
+  /** Allow `ws://`/`http://` endpoints on non-loopback hosts. @default false */
+  readonly allowInsecure?: boolean;
+  /** `fetch` for HTTP publishing (`createHttpPublisher`). @default globalThis.fetch */
+  readonly fetch?: FetchLike;
+}
+
+/**
+ * Options of an HTTP publish: those of the WebSocket `publish` except `idempotent`.
+ *
+ * @example
+ * ```ts
+ * publisher.publish('/default/a', [event], { timeoutMs: 5000 });
+ * ```
+ */
+export interface HttpPublishOptions {
+  /** Authorization for this publish instead of the publisher's. */
+  readonly auth?: AuthProvider;
+  /** Time allowed per request of at most five events, from the call to the reply. @default the config's requestTimeoutMs */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * What an HTTP publish needs: the validated settings of an {@link HttpPublisherConfig}.
+ *
+ * @example
+ * ```ts
+ * const ctx: HttpContext = { endpoints, auth, headers: {}, scheduler: asyncScheduler, requestTimeoutMs: 15000, fetch };
+ * ```
+ */
+export interface HttpContext {
+  readonly endpoints: ResolvedEndpoints;
+  readonly auth: AuthProvider;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly scheduler: SchedulerLike;
+  readonly requestTimeoutMs: number;
+  readonly fetch: FetchLike;
+}
+
+/**
  * Publishes over HTTP (`POST /event`): the same validation, batching and per-index results as the
  * WebSocket publish, without a socket. Uses the platform's keep-alive connection pool.
  *
  * @example
  * ```ts
- * publishOverHttp(ctx, fetch, '/default/a', [{ a: 1 }], {}).subscribe((r) => console.log(r.successful));
+ * publishOverHttp(ctx, '/default/a', [{ a: 1 }], {}).subscribe((r) => console.log(r.successful));
  * ```
  */
-export function publishOverHttp(
-  ctx: OperationContext,
-  fetchImpl: FetchLike,
-  channel: string,
-  events: readonly unknown[],
-  options: Omit<PublishOptions, 'idempotent'>,
-): Observable<PublishResult> {
+export function publishOverHttp(ctx: HttpContext, channel: string, events: readonly unknown[], options: HttpPublishOptions): Observable<PublishResult> {
   return new Observable<PublishResult>((subscriber) => {
     let prepared;
     try {
@@ -46,21 +106,23 @@ export function publishOverHttp(
       return undefined;
     }
     const path = prepared.channel;
-    return sendBatches(prepared.batches, (batch, onResult, onError) => postBatch(ctx, fetchImpl, path, batch, options, onResult, onError), subscriber);
+    return sendBatches(prepared.batches, (batch, onResult, onError) => postBatch(ctx, path, batch, options, onResult, onError), subscriber);
   });
 }
 
 function postBatch(
-  ctx: OperationContext,
-  fetchImpl: FetchLike,
+  ctx: HttpContext,
   channel: string,
   batch: EventBatch,
-  options: Omit<PublishOptions, 'idempotent'>,
+  options: HttpPublishOptions,
   onResult: (successful: readonly { index: number }[], failed: readonly { index: number }[]) => void,
   onError: (error: AppSyncEventsError) => void,
 ): () => void {
   const timeoutMs = options.timeoutMs ?? ctx.requestTimeoutMs;
   const body = JSON.stringify({ channel, events: batch.events });
+  const { host, httpUrl } = ctx.endpoints;
+  // Called as a plain function: a browser's fetch throws "Illegal invocation" when called as a method of another object.
+  const fetchImpl = ctx.fetch;
   let done = false;
   let authRetried = false;
   let abort: AbortController | undefined;
@@ -80,7 +142,7 @@ function postBatch(
   const attempt = (): void => {
     authSub = resolveAuth(
       options.auth ?? ctx.auth,
-      ctx.authRequest('http-publish', channel, () => body),
+      { kind: 'http-publish', host, httpUrl, channel, body },
       (auth) => {
         authSub = undefined;
         if (done) return;
@@ -94,7 +156,7 @@ function postBatch(
         // Called through a resolved promise so that a fetch that throws synchronously ends up in the
         // same catch as one that rejects.
         Promise.resolve()
-          .then(() => fetchImpl(ctx.endpoints.httpUrl, { method: 'POST', headers, body, ...(controller ? { signal: controller.signal } : {}) }))
+          .then(() => fetchImpl(httpUrl, { method: 'POST', headers, body, ...(controller ? { signal: controller.signal } : {}) }))
           .then(async (response) => {
             const text = await response.text();
             if (done) return;
@@ -122,7 +184,7 @@ function postBatch(
           // abort of a timed-out request while the body streams): never an unhandled rejection.
           .catch((e: unknown) => {
             if (done) return;
-            fail(new ConnectionError(`HTTP publish to ${ctx.endpoints.httpUrl} failed${e instanceof Error ? `: ${e.message}` : ''}`, undefined, undefined, e));
+            fail(new ConnectionError(`HTTP publish to ${httpUrl} failed${e instanceof Error ? `: ${e.message}` : ''}`, undefined, undefined, e));
           });
       },
       (error) => {

@@ -6,7 +6,7 @@ import { MAX_CHANNEL_SEGMENTS, MAX_SEGMENT_LENGTH } from './limits';
  *
  * @example
  * ```ts
- * import { parseChannel } from 'appsync-events-rx';
+ * import { parseChannel } from 'appsync-events-rx/protocol';
  * const r = parseChannel('default/chat/');
  * if (r.ok) console.log(r.channel.path, r.channel.namespace); // '/default/chat' 'default'
  * ```
@@ -27,7 +27,7 @@ export interface ChannelPath {
  *
  * @example
  * ```ts
- * import { parseChannel } from 'appsync-events-rx';
+ * import { parseChannel } from 'appsync-events-rx/protocol';
  * const r = parseChannel('/default/a_b');
  * if (!r.ok) console.log(r.reason);
  * ```
@@ -41,7 +41,7 @@ const SEGMENT = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
  *
  * @example
  * ```ts
- * import { parseChannel } from 'appsync-events-rx';
+ * import { parseChannel } from 'appsync-events-rx/protocol';
  * parseChannel('/default/*', { allowWildcard: true });
  * ```
  */
@@ -61,7 +61,7 @@ export interface ParseChannelOptions {
  *
  * @example
  * ```ts
- * import { parseChannel } from 'appsync-events-rx';
+ * import { parseChannel } from 'appsync-events-rx/protocol';
  * parseChannel('/default/chat').ok; // true
  * parseChannel('/default/*').ok; // false: wildcards need { allowWildcard: true }
  * ```
@@ -113,7 +113,7 @@ export function parseChannel(channel: unknown, options: ParseChannelOptions = {}
  *
  * @example
  * ```ts
- * import { parseChannel } from 'appsync-events-rx';
+ * import { parseChannel } from 'appsync-events-rx/protocol';
  * import { channelMatches } from 'appsync-events-rx/testing';
  * const sub = parseChannel('/default/*', { allowWildcard: true });
  * const pub = parseChannel('/default/a/b');

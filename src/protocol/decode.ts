@@ -18,7 +18,8 @@ type Json = Record<string, unknown>;
  *
  * @example
  * ```ts
- * import { decodeReceiveMessage, UnsupportedMessageFormatError } from 'appsync-events-rx';
+ * import { UnsupportedMessageFormatError } from 'appsync-events-rx';
+ * import { decodeReceiveMessage } from 'appsync-events-rx/protocol';
  * const m = decodeReceiveMessage('{"type":"ka"}');
  * if (!(m instanceof UnsupportedMessageFormatError)) console.log(m.type); // 'ka'
  * ```

@@ -5,7 +5,7 @@ import { ValidationError } from '../errors';
  *
  * @example
  * ```ts
- * import { resolveEndpoints } from 'appsync-events-rx';
+ * import { resolveEndpoints } from 'appsync-events-rx/protocol';
  * const e = resolveEndpoints('abc.appsync-api.eu-west-1.amazonaws.com');
  * const value = e.realtimeUrl; // 'wss://abc.appsync-realtime-api.eu-west-1.amazonaws.com/event/realtime'
  * ```
@@ -34,7 +34,7 @@ const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])(:\d+)?$/i;
  *
  * @example
  * ```ts
- * import { resolveEndpoints } from 'appsync-events-rx';
+ * import { resolveEndpoints } from 'appsync-events-rx/protocol';
  * resolveEndpoints('http://127.0.0.1:8080').realtimeUrl; // 'ws://127.0.0.1:8080/event/realtime'
  * ```
  */

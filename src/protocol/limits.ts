@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { MAX_EVENTS_PER_PUBLISH } from 'appsync-events-rx';
+ * import { MAX_EVENTS_PER_PUBLISH } from 'appsync-events-rx/protocol';
  * const value = MAX_EVENTS_PER_PUBLISH; // 5
  * ```
  */
@@ -17,7 +17,7 @@ export const MAX_EVENTS_PER_PUBLISH = 5;
  *
  * @example
  * ```ts
- * import { MAX_EVENT_BYTES } from 'appsync-events-rx';
+ * import { MAX_EVENT_BYTES } from 'appsync-events-rx/protocol';
  * const value = MAX_EVENT_BYTES; // 245760
  * ```
  */
@@ -28,7 +28,7 @@ export const MAX_EVENT_BYTES = 240 * 1024;
  *
  * @example
  * ```ts
- * import { MAX_SUBSCRIPTIONS_PER_CONNECTION } from 'appsync-events-rx';
+ * import { MAX_SUBSCRIPTIONS_PER_CONNECTION } from 'appsync-events-rx/protocol';
  * const value = MAX_SUBSCRIPTIONS_PER_CONNECTION; // 200
  * ```
  */
@@ -39,7 +39,7 @@ export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 200;
  *
  * @example
  * ```ts
- * import { MAX_CHANNEL_SEGMENTS } from 'appsync-events-rx';
+ * import { MAX_CHANNEL_SEGMENTS } from 'appsync-events-rx/protocol';
  * const value = MAX_CHANNEL_SEGMENTS; // 5
  * ```
  */
@@ -50,7 +50,7 @@ export const MAX_CHANNEL_SEGMENTS = 5;
  *
  * @example
  * ```ts
- * import { MAX_SEGMENT_LENGTH } from 'appsync-events-rx';
+ * import { MAX_SEGMENT_LENGTH } from 'appsync-events-rx/protocol';
  * const value = MAX_SEGMENT_LENGTH; // 50
  * ```
  */
@@ -61,7 +61,7 @@ export const MAX_SEGMENT_LENGTH = 50;
  *
  * @example
  * ```ts
- * import { OPERATION_ID_PATTERN } from 'appsync-events-rx';
+ * import { OPERATION_ID_PATTERN } from 'appsync-events-rx/protocol';
  * OPERATION_ID_PATTERN.test('V1StGXR8_Z5jdHi6B-myT'); // true
  * ```
  */
@@ -73,7 +73,7 @@ export const OPERATION_ID_PATTERN = /^[a-zA-Z0-9_+-]{1,128}$/;
  *
  * @example
  * ```ts
- * import { DEFAULT_CONNECTION_TIMEOUT_MS } from 'appsync-events-rx';
+ * import { DEFAULT_CONNECTION_TIMEOUT_MS } from 'appsync-events-rx/protocol';
  * const value = DEFAULT_CONNECTION_TIMEOUT_MS; // 300000
  * ```
  */
@@ -84,7 +84,7 @@ export const DEFAULT_CONNECTION_TIMEOUT_MS = 300_000;
  *
  * @example
  * ```ts
- * import { DEFAULT_KEEP_ALIVE_INTERVAL_MS } from 'appsync-events-rx';
+ * import { DEFAULT_KEEP_ALIVE_INTERVAL_MS } from 'appsync-events-rx/protocol';
  * const value = DEFAULT_KEEP_ALIVE_INTERVAL_MS; // 60000
  * ```
  */
@@ -95,7 +95,7 @@ export const DEFAULT_KEEP_ALIVE_INTERVAL_MS = 60_000;
  *
  * @example
  * ```ts
- * import { MAX_WS_PUBLISH_PER_SECOND } from 'appsync-events-rx';
+ * import { MAX_WS_PUBLISH_PER_SECOND } from 'appsync-events-rx/protocol';
  * const value = MAX_WS_PUBLISH_PER_SECOND; // 25
  * ```
  */
@@ -106,7 +106,7 @@ export const MAX_WS_PUBLISH_PER_SECOND = 25;
  *
  * @example
  * ```ts
- * import { MAX_CONNECTION_AGE_MS } from 'appsync-events-rx';
+ * import { MAX_CONNECTION_AGE_MS } from 'appsync-events-rx/protocol';
  * const value = MAX_CONNECTION_AGE_MS / 3_600_000; // 24
  * ```
  */
@@ -117,7 +117,7 @@ export const MAX_CONNECTION_AGE_MS = 24 * 60 * 60 * 1000;
  *
  * @example
  * ```ts
- * import { EVENT_WS_SUBPROTOCOL } from 'appsync-events-rx';
+ * import { EVENT_WS_SUBPROTOCOL } from 'appsync-events-rx/protocol';
  * const value = EVENT_WS_SUBPROTOCOL; // 'aws-appsync-event-ws'
  * ```
  */
@@ -129,7 +129,7 @@ export const EVENT_WS_SUBPROTOCOL = 'aws-appsync-event-ws';
  *
  * @example
  * ```ts
- * import { utf8ByteLength } from 'appsync-events-rx';
+ * import { utf8ByteLength } from 'appsync-events-rx/protocol';
  * utf8ByteLength('héllo'); // 6
  * ```
  */

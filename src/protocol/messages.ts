@@ -10,7 +10,7 @@
  *
  * @example
  * ```ts
- * import { ReceiveMsgType } from 'appsync-events-rx';
+ * import { ReceiveMsgType } from 'appsync-events-rx/protocol';
  * if (message.type === ReceiveMsgType.Data) console.log(message.event);
  * ```
  */
@@ -36,7 +36,7 @@ export type ReceiveMsgType = (typeof ReceiveMsgType)[keyof typeof ReceiveMsgType
  *
  * @example
  * ```ts
- * import { SendMsgType } from 'appsync-events-rx';
+ * import { SendMsgType } from 'appsync-events-rx/protocol';
  * const frame = { type: SendMsgType.ConnectionInit };
  * ```
  */
@@ -50,37 +50,37 @@ export const SendMsgType = {
 export type SendMsgType = (typeof SendMsgType)[keyof typeof SendMsgType];
 
 // The seed's constant names, one export each (tree-shakeable).
-/** Seed name for `connection_ack`. @example `import { ConnectionAckType } from 'appsync-events-rx';` */
+/** Seed name for `connection_ack`. @example `import { ConnectionAckType } from 'appsync-events-rx/protocol';` */
 export const ConnectionAckType = ReceiveMsgType.ConnectionAck;
-/** Seed name for `connection_error`. @example `import { ConnectionErrType } from 'appsync-events-rx';` */
+/** Seed name for `connection_error`. @example `import { ConnectionErrType } from 'appsync-events-rx/protocol';` */
 export const ConnectionErrType = ReceiveMsgType.ConnectionError;
-/** Seed name for `error`. @example `import { ErrorType } from 'appsync-events-rx';` */
+/** Seed name for `error`. @example `import { ErrorType } from 'appsync-events-rx/protocol';` */
 export const ErrorType = ReceiveMsgType.Error;
-/** Seed name for `ka`. @example `import { KeepAliveType } from 'appsync-events-rx';` */
+/** Seed name for `ka`. @example `import { KeepAliveType } from 'appsync-events-rx/protocol';` */
 export const KeepAliveType = ReceiveMsgType.KeepAlive;
-/** Seed name for `publish_error`. @example `import { PublishErrType } from 'appsync-events-rx';` */
+/** Seed name for `publish_error`. @example `import { PublishErrType } from 'appsync-events-rx/protocol';` */
 export const PublishErrType = ReceiveMsgType.PublishError;
-/** Seed name for `publish_success`. @example `import { PublishSuccessType } from 'appsync-events-rx';` */
+/** Seed name for `publish_success`. @example `import { PublishSuccessType } from 'appsync-events-rx/protocol';` */
 export const PublishSuccessType = ReceiveMsgType.PublishSuccess;
-/** Seed name for `subscribe_error`. @example `import { SubscribeErrType } from 'appsync-events-rx';` */
+/** Seed name for `subscribe_error`. @example `import { SubscribeErrType } from 'appsync-events-rx/protocol';` */
 export const SubscribeErrType = ReceiveMsgType.SubscribeError;
-/** Seed name for `subscribe_success`. @example `import { SubscribeSuccessType } from 'appsync-events-rx';` */
+/** Seed name for `subscribe_success`. @example `import { SubscribeSuccessType } from 'appsync-events-rx/protocol';` */
 export const SubscribeSuccessType = ReceiveMsgType.SubscribeSuccess;
-/** Seed name for `broadcast_error`. @example `import { SubscriptionBroadcastErrorType } from 'appsync-events-rx';` */
+/** Seed name for `broadcast_error`. @example `import { SubscriptionBroadcastErrorType } from 'appsync-events-rx/protocol';` */
 export const SubscriptionBroadcastErrorType = ReceiveMsgType.BroadcastError;
-/** Seed name for `data`. @example `import { SubscriptionDataType } from 'appsync-events-rx';` */
+/** Seed name for `data`. @example `import { SubscriptionDataType } from 'appsync-events-rx/protocol';` */
 export const SubscriptionDataType = ReceiveMsgType.Data;
-/** Seed name for `unsubscribe_error`. @example `import { UnsubscribeErrType } from 'appsync-events-rx';` */
+/** Seed name for `unsubscribe_error`. @example `import { UnsubscribeErrType } from 'appsync-events-rx/protocol';` */
 export const UnsubscribeErrType = ReceiveMsgType.UnsubscribeError;
-/** Seed name for `unsubscribe_success`. @example `import { UnsubscribeSuccessType } from 'appsync-events-rx';` */
+/** Seed name for `unsubscribe_success`. @example `import { UnsubscribeSuccessType } from 'appsync-events-rx/protocol';` */
 export const UnsubscribeSuccessType = ReceiveMsgType.UnsubscribeSuccess;
-/** Seed name for `connection_init`. @example `import { ConnectionInitType } from 'appsync-events-rx';` */
+/** Seed name for `connection_init`. @example `import { ConnectionInitType } from 'appsync-events-rx/protocol';` */
 export const ConnectionInitType = SendMsgType.ConnectionInit;
-/** Seed name for `publish`. @example `import { PublishType } from 'appsync-events-rx';` */
+/** Seed name for `publish`. @example `import { PublishType } from 'appsync-events-rx/protocol';` */
 export const PublishType = SendMsgType.Publish;
-/** Seed name for `subscribe`. @example `import { SubscribeType } from 'appsync-events-rx';` */
+/** Seed name for `subscribe`. @example `import { SubscribeType } from 'appsync-events-rx/protocol';` */
 export const SubscribeType = SendMsgType.Subscribe;
-/** Seed name for `unsubscribe`. @example `import { UnsubscribeType } from 'appsync-events-rx';` */
+/** Seed name for `unsubscribe`. @example `import { UnsubscribeType } from 'appsync-events-rx/protocol';` */
 export const UnsubscribeType = SendMsgType.Unsubscribe;
 
 /**

@@ -6,7 +6,7 @@ import { MAX_EVENTS_PER_PUBLISH, MAX_EVENT_BYTES, OPERATION_ID_PATTERN, utf8Byte
  *
  * @example
  * ```ts
- * import { checkOperationId } from 'appsync-events-rx';
+ * import { checkOperationId } from 'appsync-events-rx/protocol';
  * const v = checkOperationId('has space');
  * if (v) console.log(v.errorType, v.message);
  * ```
@@ -21,7 +21,7 @@ export interface ProtocolViolation {
  *
  * @example
  * ```ts
- * import { checkOperationId } from 'appsync-events-rx';
+ * import { checkOperationId } from 'appsync-events-rx/protocol';
  * checkOperationId('abc-123'); // undefined: valid
  * ```
  */
@@ -59,7 +59,7 @@ export function checkEventCount(count: number): ProtocolViolation | undefined {
  *
  * @example
  * ```ts
- * import { checkEventSize } from 'appsync-events-rx';
+ * import { checkEventSize } from 'appsync-events-rx/protocol';
  * checkEventSize('{"a":1}'); // undefined
  * ```
  */

@@ -25,7 +25,7 @@ export interface MockEventsClientOptions {
    */
   readonly channels?: Readonly<Record<string, Observable<unknown>>>;
   /**
-   * The result of a publish (WebSocket or HTTP). @default every event successful, synchronously
+   * The result of a publish. @default every event successful, synchronously
    */
   readonly publish?: (channel: string, events: readonly unknown[]) => Observable<PublishResult>;
   /** What `connectionState$` emits. @default one `connected` state */
@@ -43,7 +43,7 @@ export interface MockEventsClientOptions {
 export type MockEventsClientCall =
   | { readonly op: 'subscribe'; readonly channel: string }
   | { readonly op: 'unsubscribe'; readonly channel: string }
-  | { readonly op: 'publish' | 'publishHttp'; readonly channel: string; readonly events: readonly unknown[] }
+  | { readonly op: 'publish'; readonly channel: string; readonly events: readonly unknown[] }
   | { readonly op: 'connect' }
   | { readonly op: 'close' };
 
@@ -123,11 +123,11 @@ export function createMockEventsClient(options: MockEventsClientOptions = {}): M
       );
     });
 
-  const publish = (op: 'publish' | 'publishHttp', channel: string, events: readonly unknown[]): Observable<PublishResult> =>
+  const publish = (channel: string, events: readonly unknown[]): Observable<PublishResult> =>
     defer(() => {
-      if (isClosed && op === 'publish') throw new ConnectionClosedError('publish');
+      if (isClosed) throw new ConnectionClosedError('publish');
       const prepared = preparePublish(channel, events); // the real client's validation and errors
-      calls.push({ op, channel: prepared.channel, events });
+      calls.push({ op: 'publish', channel: prepared.channel, events });
       return options.publish ? options.publish(prepared.channel, events) : of({ successful: events.map((_, i) => i), failed: [] });
     });
 
@@ -161,8 +161,7 @@ export function createMockEventsClient(options: MockEventsClientOptions = {}): M
       end.next();
       return Promise.resolve();
     },
-    publish: (channel, events) => publish('publish', channel, events),
-    publishHttp: (channel, events) => publish('publishHttp', channel, events),
+    publish,
     close: () => {
       if (isClosed) return;
       isClosed = true;

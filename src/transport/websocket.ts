@@ -43,7 +43,7 @@ export const WS_CONNECTING = 0;
  *
  * @example
  * ```ts
- * import { defaultWebSocket } from 'appsync-events-rx';
+ * import { defaultWebSocket } from 'appsync-events-rx/protocol';
  * const ws = new (defaultWebSocket())(url, protocols);
  * ```
  */
