@@ -54,9 +54,9 @@ export function decodeReceiveMessage(frame: unknown): ReceiveMessage | Unsupport
   if (type === 'publish_success') {
     // Validated in place and the parsed object returned, like `data` and `ka` (one acknowledgement
     // per publish: no copy of it). Only a missing or null list is filled in, with [].
-    for (const key of ['successful', 'failed']) {
+    for (const key of EVENT_LISTS) {
       const list = (m[key] ??= []);
-      if (!Array.isArray(list) || !list.every((e) => typeof e?.index === 'number')) return bad('publish_success has a malformed successful/failed list', frame);
+      if (!Array.isArray(list) || !list.every(hasIndex)) return bad('publish_success has a malformed successful/failed list', frame);
     }
   }
   if (type === 'connection_ack') {
@@ -66,6 +66,10 @@ export function decodeReceiveMessage(frame: unknown): ReceiveMessage | Unsupport
   }
   return m as unknown as ReceiveMessage;
 }
+
+// Module constants, so that decoding an acknowledgement allocates nothing of its own.
+const EVENT_LISTS = ['successful', 'failed'] as const;
+const hasIndex = (entry: unknown): boolean => typeof (entry as Json | null)?.index === 'number';
 
 /** What decoding checks for one server message type (bit flags, combined in {@link RECEIVE_SHAPES}). */
 const enum Shape {
