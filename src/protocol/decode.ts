@@ -41,9 +41,10 @@ export function decodeReceiveMessage(frame: unknown): ReceiveMessage | Unsupport
   if (typeof shape !== 'number') return bad(`unknown message type "${clip(type, 80)}"`, frame);
   if (shape & Shape.Id && !isString(id)) return bad(`${type} without a string id`, frame);
   if (shape & Shape.Errors) {
-    // Rebuilt: only the fields of the type, errors normalised; a non-string `id` of `error` is dropped.
+    // Rebuilt: only the fields of the type, errors normalised; a non-string `id` of `error` is
+    // dropped, and `connection_error` has no id.
     const errors = errorList(m.errors);
-    return (isString(id) ? { type, id, errors } : { type, errors }) as ReceiveMessage;
+    return (isString(id) && type !== 'connection_error' ? { type, id, errors } : { type, errors }) as ReceiveMessage;
   }
   if (type === 'data') {
     const event = m.event;
