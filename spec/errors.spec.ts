@@ -66,10 +66,10 @@ describe('error classes: stable name and code', () => {
 
   it('messages carry the details', () => {
     expect(new ChannelNotSubscribedError('/default/a').message).toBe('channel /default/a is not subscribed');
-    expect(new TimeoutError('publish', 1500).message).toBe('server timed out: no reply to publish within 1500 ms');
-    expect(new IdExistsError('abc').message).toBe('operation id abc is already in use');
+    expect(new TimeoutError('publish', 1500).message).toBe('no reply to publish within 1500 ms');
+    expect(new IdExistsError('abc').message).toBe('id abc is already in use');
     expect(new ConnectionClosedError('publish').message).toBe('connection closed before publish completed');
-    expect(new KeepAliveTimeoutError(300000).message).toBe('no message from the server for 300000 ms (keep-alive timeout)');
+    expect(new KeepAliveTimeoutError(300000).message).toBe('keep-alive timeout: nothing received for 300000 ms');
     expect(new UnsupportedMessageFormatError('frame is not JSON', 'x').message).toBe('unsupported message format: frame is not JSON');
   });
 
@@ -77,10 +77,10 @@ describe('error classes: stable name and code', () => {
     const cause = new TypeError('Do not know how to serialize a BigInt');
     const e = new MarshalError(2, cause);
     expect(e.index).toBe(2);
-    expect(e.message).toBe('failed to marshal event 2 to JSON: Do not know how to serialize a BigInt');
+    expect(e.message).toBe('event 2 is not serialisable to JSON: Do not know how to serialize a BigInt');
     expect(e.cause).toBe(cause);
     expect(Object.keys(e)).not.toContain('cause');
-    expect(new MarshalError(1, 'not an error').message).toBe('failed to marshal event 1 to JSON');
+    expect(new MarshalError(1, 'not an error').message).toBe('event 1 is not serialisable to JSON');
   });
 
   it('an error without a cause has no cause property', () => {
@@ -133,7 +133,7 @@ describe('toJSON', () => {
     expect(e.toJSON()).toEqual({
       name: 'ServerError',
       code: 'SERVER_ERROR',
-      message: 'server returned error on http-publish: BadRequestException: nope',
+      message: 'http-publish failed: BadRequestException: nope',
       operation: 'http-publish',
       status: 400,
       errors: [{ errorType: 'BadRequestException', message: 'nope' }],
@@ -198,9 +198,9 @@ describe('serverError', () => {
   });
 
   it('describes the errors in its message', () => {
-    expect(serverError('publish', []).message).toBe('server returned error on publish: no details');
+    expect(serverError('publish', []).message).toBe('publish failed: no details');
     expect(serverError('unsubscribe', [{ errorType: 'UnknownOperationError', message: 'Unknown operation id x' }, { errorType: 'Other' }]).message).toBe(
-      'server returned error on unsubscribe: UnknownOperationError: Unknown operation id x; Other',
+      'unsubscribe failed: UnknownOperationError: Unknown operation id x; Other',
     );
   });
 

@@ -22,7 +22,8 @@ import type { MessageError } from './protocol/messages';
 const BRAND = Symbol.for('appsync-events-rx.error');
 
 /**
- * Stable codes of every SDK error.
+ * Stable codes of every SDK error. Each key, followed by `Error`, is the `name` of the one class
+ * that uses the code (`Timeout` → `TimeoutError`): the base class names every error from this table.
  *
  * @example
  * ```ts
@@ -58,9 +59,8 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
  * ```
  */
 export class AppSyncEventsError extends Error {
-  // Each class names itself with a string, not `new.target.name`: an application's minifier renames
-  // classes, and `name` must stay stable (`String(error)`, logs, `error.name === 'TimeoutError'`).
-  override readonly name: string = 'AppSyncEventsError';
+  /** The class name (`'TimeoutError'`), stable across minifiers. */
+  override readonly name: string;
   /** Stable machine-readable code. */
   readonly code: ErrorCode;
   declare readonly [BRAND]: true;
@@ -70,23 +70,21 @@ export class AppSyncEventsError extends Error {
     // (own, not enumerable, so not in `toJSON`).
     super(message, options);
     this.code = code;
+    // Named from the code's key (see ErrorCode), not `new.target.name`: an application's minifier
+    // renames classes, and `name` must stay stable (`String(error)`, logs, `error.name === 'TimeoutError'`).
+    this.name = `${Object.keys(ErrorCode).find((key) => ErrorCode[key as keyof typeof ErrorCode] === code)}Error`;
   }
 
   /** True for any SDK error (optionally of one `code`), even from another copy of the package. */
   static is(value: unknown, code?: ErrorCode): value is AppSyncEventsError {
-    return (
-      typeof value === 'object' &&
-      value !== null &&
-      (value as Record<symbol, unknown>)[BRAND] === true &&
-      (code === undefined || (value as { code?: unknown }).code === code)
-    );
+    // Codes are non-empty strings, so `!code` means "any code".
+    return (value as Record<symbol, unknown> | undefined)?.[BRAND] === true && (!code || (value as { code?: unknown }).code === code);
   }
 
   /** A plain object with the public fields, for logs (`JSON.stringify(error)`). */
   toJSON(): Record<string, unknown> {
-    const out: Record<string, unknown> = { name: this.name, code: this.code, message: this.message };
-    for (const key of Object.keys(this)) out[key] = (this as unknown as Record<string, unknown>)[key];
-    return out;
+    // Own enumerable fields only: `cause` (not enumerable) and the brand (on the prototype) stay out.
+    return { name: this.name, code: this.code, message: this.message, ...(this as object) };
   }
 }
 // The brand lives on the prototype: one property for all instances, inherited by every subclass.
@@ -103,7 +101,6 @@ export class AppSyncEventsError extends Error {
  * ```
  */
 export class ValidationError extends AppSyncEventsError {
-  override readonly name: string = 'ValidationError';
   constructor(
     /** Which rule was broken. */
     readonly reason:
@@ -134,7 +131,6 @@ export class ValidationError extends AppSyncEventsError {
  * ```
  */
 export class ChannelNotSubscribedError extends AppSyncEventsError {
-  override readonly name: string = 'ChannelNotSubscribedError';
   constructor(readonly channel: string) {
     super(ErrorCode.ChannelNotSubscribed, `channel ${channel} is not subscribed`);
   }
@@ -151,12 +147,11 @@ export class ChannelNotSubscribedError extends AppSyncEventsError {
  * ```
  */
 export class TimeoutError extends AppSyncEventsError {
-  override readonly name: string = 'TimeoutError';
   constructor(
     readonly operation: OperationKind,
     readonly timeoutMs: number,
   ) {
-    super(ErrorCode.Timeout, `server timed out: no reply to ${operation} within ${timeoutMs} ms`);
+    super(ErrorCode.Timeout, `no reply to ${operation} within ${timeoutMs} ms`);
   }
 }
 
@@ -183,7 +178,6 @@ export type OperationKind = 'connect' | 'subscribe' | 'unsubscribe' | 'publish' 
  * ```
  */
 export class ServerError extends AppSyncEventsError {
-  override readonly name: string = 'ServerError';
   readonly errors: readonly MessageError[];
   constructor(
     readonly operation: OperationKind,
@@ -192,8 +186,8 @@ export class ServerError extends AppSyncEventsError {
     readonly status?: number,
     code: ErrorCode = ErrorCode.Server,
   ) {
-    const clean = errors.map(scrubMessageError);
-    super(code, `server returned error on ${operation}: ${describeErrors(clean)}`);
+    const clean = errors.map((e) => (e.message === undefined ? e : { ...e, message: scrubSecrets(e.message) }));
+    super(code, `${operation} failed: ${clean.map((e) => (e.message ? `${e.errorType}: ${e.message}` : e.errorType)).join('; ') || 'no details'}`);
     this.errors = clean;
   }
 }
@@ -209,13 +203,12 @@ export class ServerError extends AppSyncEventsError {
  * ```
  */
 export class UnauthorizedError extends ServerError {
-  override readonly name: string = 'UnauthorizedError';
   constructor(operation: OperationKind, errors: readonly MessageError[], status?: number) {
     super(operation, errors, status, ErrorCode.Unauthorized);
   }
 }
 
-const AUTH_ERROR_TYPES = new Set(['UnauthorizedException', 'Unauthorized', 'NotAuthorizedException', 'ForbiddenException']);
+const AUTH_ERROR_TYPE = /^(Unauthorized|(Unauthorized|NotAuthorized|Forbidden)Exception)$/;
 
 /**
  * Whether a server error list says the credentials were refused.
@@ -227,7 +220,7 @@ const AUTH_ERROR_TYPES = new Set(['UnauthorizedException', 'Unauthorized', 'NotA
  * ```
  */
 export function isAuthorizationFailure(errors: readonly MessageError[]): boolean {
-  return errors.some((e) => AUTH_ERROR_TYPES.has(e.errorType) || e.errorCode === 401 || e.errorCode === 403);
+  return errors.some((e) => AUTH_ERROR_TYPE.test(e.errorType) || e.errorCode === 401 || e.errorCode === 403);
 }
 
 /**
@@ -255,7 +248,6 @@ export function serverError(operation: OperationKind, errors: readonly MessageEr
  * ```
  */
 export class UnsupportedMessageFormatError extends AppSyncEventsError {
-  override readonly name: string = 'UnsupportedMessageFormatError';
   constructor(
     readonly detail: string,
     /** The start of the offending frame (at most 200 characters). */
@@ -276,12 +268,11 @@ export class UnsupportedMessageFormatError extends AppSyncEventsError {
  * ```
  */
 export class MarshalError extends AppSyncEventsError {
-  override readonly name: string = 'MarshalError';
   constructor(
     readonly index: number,
     cause?: unknown,
   ) {
-    super(ErrorCode.Marshal, `failed to marshal event ${index} to JSON${cause instanceof Error ? `: ${cause.message}` : ''}`, { cause });
+    super(ErrorCode.Marshal, `event ${index} is not serialisable to JSON${cause instanceof Error ? `: ${cause.message}` : ''}`, { cause });
   }
 }
 
@@ -296,9 +287,8 @@ export class MarshalError extends AppSyncEventsError {
  * ```
  */
 export class IdExistsError extends AppSyncEventsError {
-  override readonly name: string = 'IdExistsError';
   constructor(readonly id: string) {
-    super(ErrorCode.IdExists, `operation id ${id} is already in use`);
+    super(ErrorCode.IdExists, `id ${id} is already in use`);
   }
 }
 
@@ -313,7 +303,6 @@ export class IdExistsError extends AppSyncEventsError {
  * ```
  */
 export class ConnectionError extends AppSyncEventsError {
-  override readonly name: string = 'ConnectionError';
   constructor(
     message: string,
     readonly closeCode?: number,
@@ -344,7 +333,6 @@ export class ConnectionError extends AppSyncEventsError {
  * ```
  */
 export class ConnectionClosedError extends AppSyncEventsError {
-  override readonly name: string = 'ConnectionClosedError';
   constructor(readonly operation: OperationKind | 'client') {
     super(ErrorCode.ConnectionClosed, `connection closed before ${operation} completed`);
   }
@@ -361,9 +349,8 @@ export class ConnectionClosedError extends AppSyncEventsError {
  * ```
  */
 export class KeepAliveTimeoutError extends AppSyncEventsError {
-  override readonly name: string = 'KeepAliveTimeoutError';
   constructor(readonly timeoutMs: number) {
-    super(ErrorCode.KeepAliveTimeout, `no message from the server for ${timeoutMs} ms (keep-alive timeout)`);
+    super(ErrorCode.KeepAliveTimeout, `keep-alive timeout: nothing received for ${timeoutMs} ms`);
   }
 }
 
@@ -378,25 +365,22 @@ export class KeepAliveTimeoutError extends AppSyncEventsError {
  * ```
  */
 export class PublishOutcomeUnknownError extends AppSyncEventsError {
-  override readonly name: string = 'PublishOutcomeUnknownError';
   constructor(
     readonly channel: string,
     /** Indices (in the caller's array) whose outcome is unknown. */
     readonly indices: readonly number[],
     cause?: unknown,
   ) {
-    super(ErrorCode.PublishOutcomeUnknown, `publish to ${channel}: connection lost before the server answered; outcome unknown`, { cause });
+    super(ErrorCode.PublishOutcomeUnknown, `publish to ${channel}: connection lost before the reply; outcome unknown`, { cause });
   }
 }
 
-// Each pattern with its replacement: the first three keep the field name or the `Signature=`/`Credential=` prefix.
-const SECRET_PATTERNS: readonly (readonly [RegExp, string])[] = [
-  [/((?:x-api-key|x-amz-security-token|authorization|x-amz-signature|x-amz-credential)"?\s*[:=]\s*"?)(?:Bearer\s+)?[^\s",;&]+/gi, '$1[redacted]'],
-  [/(Signature=)[0-9a-f]+/gi, '$1[redacted]'],
-  [/(Credential=)[A-Z0-9]+/g, '$1[redacted]'],
-  [/\bda2-[a-z0-9]{20,}\b/gi, '[redacted]'],
-  [/\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, '[redacted]'],
-];
+// One pass over the text. Group 1 keeps a field name (`x-api-key:`, `"authorization":"`, `…=`) and
+// drops an optional `Bearer `; group 2 keeps the SigV4 `Signature=`/`Credential=` prefix (the
+// credential scope after the access key id stays); the last two alternatives are a bare API key and
+// a JWT, replaced whole.
+const SECRETS =
+  /((?:x-api-key|x-amz-security-token|authorization|x-amz-signature|x-amz-credential)"?\s*[:=]\s*"?)(?:Bearer\s+)?[^\s",;&]+|((?:Signature|Credential)=)[0-9a-z]+|\bda2-[a-z0-9]{20,}\b|\beyJ[\w-]{10,}\.[\w-]+\.[\w-]*/gi;
 
 /**
  * Removes anything that looks like a credential (API key, bearer/JWT token, SigV4 signature,
@@ -410,14 +394,5 @@ const SECRET_PATTERNS: readonly (readonly [RegExp, string])[] = [
  * ```
  */
 export function scrubSecrets(text: string): string {
-  return SECRET_PATTERNS.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), text);
-}
-
-function scrubMessageError(e: MessageError): MessageError {
-  return e.message === undefined ? e : { ...e, message: scrubSecrets(e.message) };
-}
-
-function describeErrors(errors: readonly MessageError[]): string {
-  if (errors.length === 0) return 'no details';
-  return errors.map((e) => (e.message ? `${e.errorType}: ${e.message}` : e.errorType)).join('; ');
+  return text.replace(SECRETS, '$1$2[redacted]');
 }

@@ -107,7 +107,7 @@ describe('parseServeArgs', () => {
     [['--namespace', 'chat_room'], 'INVALID_VALUE', '--namespace', /letters, digits and "-" only/],
     [['--namespace', '-chat'], 'INVALID_VALUE', '--namespace', /not starting or ending with "-"/],
     [['--namespace', 'x'.repeat(51)], 'INVALID_VALUE', '--namespace', /at most 50 are allowed/],
-    [['--namespace='], 'INVALID_VALUE', '--namespace', /must not be empty/],
+    [['--namespace='], 'INVALID_VALUE', '--namespace', /is empty/],
     [['--tls=yes'], 'UNEXPECTED_VALUE', '--tls', /option --tls is a flag and takes no value/],
     [['--port', '1', '--port', '2'], 'DUPLICATE_OPTION', '--port', /option --port may be given only once/],
     [['--tls', '--tls'], 'DUPLICATE_OPTION', '--tls', /only once/],

@@ -68,42 +68,27 @@ export interface ParseChannelOptions {
  */
 export function parseChannel(channel: unknown, options: ParseChannelOptions = {}): ChannelCheck {
   if (typeof channel !== 'string') return fail(`channel must be a string, got ${typeof channel}`);
-  if (channel.length === 0) return fail('channel must not be empty');
-  let start = 0;
-  let end = channel.length;
-  if (channel.charCodeAt(0) === 47 /* / */) start = 1;
-  if (end > start && channel.charCodeAt(end - 1) === 47) end -= 1;
-  if (end <= start) return fail(`channel "${clip(channel)}" has no segments`);
-  const segments = channel.slice(start, end).split('/');
-  if (segments.length > MAX_CHANNEL_SEGMENTS) {
-    return fail(`channel "${clip(channel)}" has ${segments.length} segments; at most ${MAX_CHANNEL_SEGMENTS} are allowed`);
-  }
-  const last = segments.length - 1;
-  let wildcard = false;
-  for (let i = 0; i < segments.length; i++) {
+  const quoted = `channel "${clip(channel)}"`;
+  // One leading and one trailing `/` are optional.
+  const body = channel.replace(/^\/|\/$/g, '');
+  if (!body) return fail(`${quoted} is empty (no segments)`);
+  const segments = body.split('/');
+  const count = segments.length;
+  if (count > MAX_CHANNEL_SEGMENTS) return fail(`${quoted} has ${count} segments (max ${MAX_CHANNEL_SEGMENTS})`);
+  const wildcard = count > 1 && segments[count - 1] === '*';
+  if (wildcard && !options.allowWildcard) return fail(`${quoted}: a wildcard is only allowed when subscribing`);
+  for (let i = 0; i < count - (wildcard ? 1 : 0); i++) {
     const segment = segments[i] as string;
-    if (segment === '*' && i === last && i > 0) {
-      if (!options.allowWildcard) return fail(`channel "${clip(channel)}" contains a wildcard, which is only allowed when subscribing`);
-      wildcard = true;
-      continue;
-    }
-    if (segment.length === 0) return fail(`channel "${clip(channel)}" has an empty segment`);
+    if (!segment) return fail(`${quoted} has an empty segment`);
     if (segment.length > MAX_SEGMENT_LENGTH) {
-      return fail(`channel segment "${clip(segment)}" is ${segment.length} characters long; at most ${MAX_SEGMENT_LENGTH} are allowed`);
+      return fail(`channel segment "${clip(segment)}" has ${segment.length} characters; at most ${MAX_SEGMENT_LENGTH} are allowed`);
     }
-    if (segment.includes('*')) {
-      return fail(`channel "${clip(channel)}" uses "*" other than as a whole final segment after the namespace`);
-    }
+    if (segment.includes('*')) return fail(`${quoted}: "*" is only allowed as a whole last segment after the namespace`);
     if (!SEGMENT.test(segment)) {
-      return fail(
-        `channel segment "${clip(segment)}" is invalid: use letters, digits and "-" only, not starting or ending with "-"`,
-      );
+      return fail(`channel segment "${clip(segment)}" is invalid: use letters, digits and "-" only, not starting or ending with "-"`);
     }
   }
-  return {
-    ok: true,
-    channel: { path: '/' + segments.join('/'), segments, namespace: segments[0] as string, wildcard },
-  };
+  return { ok: true, channel: { path: '/' + body, segments, namespace: segments[0] as string, wildcard } };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { scrubSecrets, UnsupportedMessageFormatError } from '../errors';
 import { DEFAULT_CONNECTION_TIMEOUT_MS } from './limits';
-import type { MessageError, ReceiveMessage, ReceiveMessageFailedEvent, SendMessage } from './messages';
+import type { MessageError, ReceiveMessage, SendMessage } from './messages';
 import type { ProtocolViolation } from './validate';
 
 type Json = Record<string, unknown>;
@@ -25,61 +25,79 @@ type Json = Record<string, unknown>;
  * ```
  */
 export function decodeReceiveMessage(frame: unknown): ReceiveMessage | UnsupportedMessageFormatError {
-  if (typeof frame !== 'string') {
+  if (!isString(frame)) {
     return new UnsupportedMessageFormatError('binary frames are not part of the protocol', `<${describe(frame)}>`);
   }
-  let value: unknown;
+  let m: Json;
   try {
-    value = JSON.parse(frame);
+    m = JSON.parse(frame);
   } catch {
     return bad('frame is not JSON', frame);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return bad('frame is not a JSON object', frame);
-  const m = value as Json;
-  switch (m.type) {
-    case 'data': {
-      if (typeof m.id !== 'string') return bad('data frame without a string id', frame);
-      if (typeof m.event === 'string') return m as unknown as ReceiveMessage;
-      if (Array.isArray(m.event) && m.event.length === 1 && typeof m.event[0] === 'string') {
-        return { type: 'data', id: m.id, event: m.event[0] };
-      }
-      return bad('data frame whose event is not a string', frame);
-    }
-    case 'ka':
-      return m as unknown as ReceiveMessage;
-    case 'publish_success': {
-      if (typeof m.id !== 'string') return bad('publish_success without a string id', frame);
-      const successful = eventIds(m.successful);
-      const failed = eventIds(m.failed);
-      if (!successful || !failed) return bad('publish_success with malformed successful/failed lists', frame);
-      // Validated in place and the parsed object returned, like `data` and `ka` (one acknowledgement
-      // per publish: no copy of it). Only a missing or null list is filled in, with [].
-      if (successful !== m.successful) m.successful = successful;
-      if (failed !== m.failed) m.failed = failed;
-      return m as unknown as ReceiveMessage;
-    }
-    case 'subscribe_success':
-    case 'unsubscribe_success':
-      if (typeof m.id !== 'string') return bad(`${m.type} without a string id`, frame);
-      return m as unknown as ReceiveMessage;
-    case 'subscribe_error':
-    case 'unsubscribe_error':
-    case 'publish_error':
-    case 'broadcast_error':
-      if (typeof m.id !== 'string') return bad(`${m.type} without a string id`, frame);
-      return { type: m.type, id: m.id, errors: errorList(m.errors) };
-    case 'error':
-      return typeof m.id === 'string' ? { type: 'error', id: m.id, errors: errorList(m.errors) } : { type: 'error', errors: errorList(m.errors) };
-    case 'connection_error':
-      return { type: 'connection_error', errors: errorList(m.errors) };
-    case 'connection_ack': {
-      const t = m.connectionTimeoutMs;
-      return { type: 'connection_ack', connectionTimeoutMs: typeof t === 'number' && Number.isFinite(t) && t > 0 ? t : DEFAULT_CONNECTION_TIMEOUT_MS };
-    }
-    default:
-      return bad(typeof m.type === 'string' ? `unknown message type "${clip(m.type)}"` : 'frame without a string type', frame);
+  if (typeof m !== 'object' || !m || Array.isArray(m)) return bad('frame is not a JSON object', frame);
+  const { type, id } = m;
+  if (!isString(type)) return bad('frame without a string type', frame);
+  // A number only for an own entry: `constructor`, `__proto__` and the like are unknown types.
+  const shape = RECEIVE_SHAPES[type];
+  if (typeof shape !== 'number') return bad(`unknown message type "${clip(type, 80)}"`, frame);
+  if (shape & Shape.Id && !isString(id)) return bad(`${type} without a string id`, frame);
+  if (shape & Shape.Errors) {
+    // Rebuilt: only the fields of the type, errors normalised; a non-string `id` of `error` is
+    // dropped, and `connection_error` has no id.
+    const errors = errorList(m.errors);
+    return (isString(id) && type !== 'connection_error' ? { type, id, errors } : { type, errors }) as ReceiveMessage;
   }
+  if (type === 'data') {
+    const event = m.event;
+    if (isString(event)) return m as unknown as ReceiveMessage;
+    if (Array.isArray(event) && event.length === 1 && isString(event[0])) return { type, id: id as string, event: event[0] };
+    return bad('data event is not a string', frame);
+  }
+  if (type === 'publish_success') {
+    // Validated in place and the parsed object returned, like `data` and `ka` (one acknowledgement
+    // per publish: no copy of it). Only a missing or null list is filled in, with [].
+    for (const key of EVENT_LISTS) {
+      const list = (m[key] ??= []);
+      if (!Array.isArray(list) || !list.every(hasIndex)) return bad('publish_success has a malformed successful/failed list', frame);
+    }
+  }
+  if (type === 'connection_ack') {
+    const timeout = m.connectionTimeoutMs;
+    // `< Infinity` also refuses `1e400`; NaN fails `> 0`.
+    return { type, connectionTimeoutMs: typeof timeout === 'number' && timeout > 0 && timeout < Infinity ? timeout : DEFAULT_CONNECTION_TIMEOUT_MS };
+  }
+  return m as unknown as ReceiveMessage;
 }
+
+// Module constants, so that decoding an acknowledgement allocates nothing of its own.
+const EVENT_LISTS = ['successful', 'failed'] as const;
+const hasIndex = (entry: unknown): boolean => typeof (entry as Json | null)?.index === 'number';
+
+/** What decoding checks for one server message type (bit flags, combined in {@link RECEIVE_SHAPES}). */
+const enum Shape {
+  /** Returned as parsed (`ka`), or checked by its own branch (`data`, `publish_success`, `connection_ack`). */
+  Plain = 0,
+  /** A string `id` is required. */
+  Id = 1,
+  /** `errors[]` is normalised and the frame rebuilt with only `type`, `id` and `errors`. */
+  Errors = 2,
+}
+
+/** Every server message type (protocol reference §2.4) with its {@link Shape}. */
+const RECEIVE_SHAPES: Readonly<Record<string, Shape>> = {
+  ka: Shape.Plain,
+  connection_ack: Shape.Plain,
+  connection_error: Shape.Errors,
+  error: Shape.Errors,
+  data: Shape.Id,
+  publish_success: Shape.Id,
+  subscribe_success: Shape.Id,
+  unsubscribe_success: Shape.Id,
+  subscribe_error: Shape.Id | Shape.Errors,
+  unsubscribe_error: Shape.Id | Shape.Errors,
+  publish_error: Shape.Id | Shape.Errors,
+  broadcast_error: Shape.Id | Shape.Errors,
+};
 
 /**
  * Result of {@link decodeSendMessage}: a typed client frame, or the violation to report with the
@@ -168,15 +186,6 @@ function stringRecord(o: Json): Record<string, string> {
   return out;
 }
 
-function eventIds(list: unknown): ReceiveMessageFailedEvent[] | undefined {
-  if (list === undefined || list === null) return [];
-  if (!Array.isArray(list)) return undefined;
-  for (const e of list) {
-    if (typeof e !== 'object' || e === null || typeof (e as Json).index !== 'number') return undefined;
-  }
-  return list as ReceiveMessageFailedEvent[];
-}
-
 /**
  * Normalises a server's `errors[]` (of a frame or an HTTP publish reply): an entry without
  * `errorType` becomes `"Unknown"`, messages are scrubbed of credentials, a missing list is empty.
@@ -188,15 +197,15 @@ function eventIds(list: unknown): ReceiveMessageFailedEvent[] | undefined {
  */
 export function errorList(list: unknown): MessageError[] {
   if (!Array.isArray(list)) return [];
-  return list.map((e): MessageError => {
+  return list.map((entry): MessageError => {
+    // A non-object entry becomes the message of an "Unknown" error.
+    const o: Json = typeof entry === 'object' && entry ? entry : { message: String(entry) };
+    const out: { errorType: string; message?: string; errorCode?: number } = {
+      errorType: isString(o.errorType) ? o.errorType : 'Unknown',
+    };
     // Scrubbed here, not only in ServerError: the decoded frame itself reaches `messages$` and
     // `broadcast_error` subscribers, and a SigV4 mismatch message quotes the session token.
-    if (typeof e !== 'object' || e === null) return { errorType: 'Unknown', message: scrubSecrets(String(e)) };
-    const o = e as Json;
-    const out: { errorType: string; message?: string; errorCode?: number } = {
-      errorType: typeof o.errorType === 'string' ? o.errorType : 'Unknown',
-    };
-    if (typeof o.message === 'string') out.message = scrubSecrets(o.message);
+    if (isString(o.message)) out.message = scrubSecrets(o.message);
     if (typeof o.errorCode === 'number') out.errorCode = o.errorCode;
     return out;
   });
@@ -208,12 +217,14 @@ function bad(detail: string, frame: string): UnsupportedMessageFormatError {
   return new UnsupportedMessageFormatError(detail, clip(scrubSecrets(frame), 200));
 }
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
-  return typeof value;
+function isString(value: unknown): value is string {
+  return typeof value === 'string';
 }
 
-function clip(text: string, max = 80): string {
+function describe(value: unknown): string {
+  return value === null ? 'null' : (typeof value === 'object' && value.constructor?.name) || typeof value;
+}
+
+function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }

@@ -19,9 +19,11 @@ export interface ResolvedEndpoints {
   readonly host: string;
 }
 
-const AWS_HOST = /^([a-z0-9]+)\.appsync-api\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/i;
-const AWS_REALTIME_HOST = /^([a-z0-9]+)\.appsync-realtime-api\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/i;
+// An AWS host; group 1 is set for the realtime one.
+const AWS_HOST = /^[a-z0-9]+\.appsync-(realtime-)?api\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/i;
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])(:\d+)?$/i;
+// Empty, `/event` or `/event/realtime`, with any trailing slashes.
+const PATH = /^(\/event(\/realtime)?)?\/*$/;
 
 /**
  * Derives both endpoints from what a user configures (protocol reference §1.1). `httpEndpoint`
@@ -39,51 +41,34 @@ const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])(:\d+)?$/i;
  * ```
  */
 export function resolveEndpoints(httpEndpoint: string, realtimeEndpoint?: string, allowInsecure = false): ResolvedEndpoints {
-  const http = parseEndpoint(httpEndpoint, 'httpEndpoint', ['https:', 'http:'], allowInsecure);
+  const [httpTls, host] = parseEndpoint(httpEndpoint, 'httpEndpoint', ['https:', 'http:'], allowInsecure);
+  const aws = AWS_HOST.exec(host);
   // The HTTP host goes into every authorization object (§1.3) and receives HTTP publishes; the
   // realtime host would be wrong for both, so say so instead of failing later with a 401.
-  if (AWS_REALTIME_HOST.test(http.host)) {
-    throw new ValidationError(
-      'INVALID_CONFIG',
-      `httpEndpoint must be the API's HTTP host (<id>.appsync-api.<region>...), not its realtime host: ${http.host}`,
-    );
-  }
-  let realtime: { secure: boolean; host: string };
-  if (realtimeEndpoint !== undefined && realtimeEndpoint !== '') {
-    realtime = parseEndpoint(realtimeEndpoint, 'realtimeEndpoint', ['wss:', 'ws:', 'https:', 'http:'], allowInsecure);
-  } else {
-    const aws = AWS_HOST.exec(http.host);
-    realtime = { secure: http.secure, host: aws ? http.host.replace('.appsync-api.', '.appsync-realtime-api.') : http.host };
-  }
-  return {
-    httpUrl: `${http.secure ? 'https' : 'http'}://${http.host}/event`,
-    realtimeUrl: `${realtime.secure ? 'wss' : 'ws'}://${realtime.host}/event/realtime`,
-    host: http.host,
-  };
+  if (aws?.[1]) throw new ValidationError('INVALID_CONFIG', `httpEndpoint must be the appsync-api host, not the realtime one: ${host}`);
+  // An empty `realtimeEndpoint` means "derive it", like a missing one. The id of an AWS host is
+  // alphanumeric, so the first `appsync-api` is the service label.
+  const [realtimeTls, realtimeHost] = realtimeEndpoint
+    ? parseEndpoint(realtimeEndpoint, 'realtimeEndpoint', ['wss:', 'ws:', 'https:', 'http:'], allowInsecure)
+    : [httpTls, aws ? host.replace('appsync-api', 'appsync-realtime-api') : host];
+  return { httpUrl: `http${httpTls}://${host}/event`, realtimeUrl: `ws${realtimeTls}://${realtimeHost}/event/realtime`, host };
 }
 
-function parseEndpoint(value: string, field: string, schemes: readonly string[], allowInsecure: boolean): { secure: boolean; host: string } {
-  if (typeof value !== 'string' || value.trim() === '') throw new ValidationError('INVALID_CONFIG', `${field} must be a non-empty string`);
-  const text = value.includes('://') ? value.trim() : `https://${value.trim()}`;
+/** Checks one configured endpoint; returns `'s'` for TLS (`https:`/`wss:`) or `''`, and the host. */
+function parseEndpoint(value: string, field: string, schemes: readonly string[], allowInsecure: boolean): [tls: string, host: string] {
+  const invalid = (problem: string) => new ValidationError('INVALID_CONFIG', `${field} ${problem}`);
+  const text = typeof value === 'string' && value.trim();
+  if (!text) throw invalid('must be a non-empty string');
   let url: URL;
   try {
-    url = new URL(text);
+    url = new URL(text.includes('://') ? text : `https://${text}`);
   } catch {
-    throw new ValidationError('INVALID_CONFIG', `${field} is not a valid host or URL: ${value}`);
+    throw invalid(`is not a valid host or URL: ${value}`);
   }
-  if (!schemes.includes(url.protocol)) {
-    throw new ValidationError('INVALID_CONFIG', `${field} must use ${schemes.join(' or ')}, got ${url.protocol}`);
-  }
-  const secure = url.protocol === 'https:' || url.protocol === 'wss:';
-  if (!secure && !allowInsecure && !LOOPBACK.test(url.host)) {
-    throw new ValidationError(
-      'INVALID_CONFIG',
-      `${field} uses unencrypted ${url.protocol} for a non-loopback host; use TLS or set allowInsecure: true`,
-    );
-  }
-  const path = url.pathname.replace(/\/+$/, '');
-  if (path !== '' && path !== '/event' && path !== '/event/realtime') {
-    throw new ValidationError('INVALID_CONFIG', `${field} path must be empty, /event or /event/realtime, got ${url.pathname}`);
-  }
-  return { secure, host: url.host };
+  const { protocol, host, pathname } = url;
+  if (!schemes.includes(protocol)) throw invalid(`must use ${schemes.join(' or ')}, got ${protocol}`);
+  const tls = protocol === 'https:' || protocol === 'wss:' ? 's' : '';
+  if (!tls && !allowInsecure && !LOOPBACK.test(host)) throw invalid(`uses unencrypted ${protocol} for a non-loopback host; use TLS or set allowInsecure: true`);
+  if (!PATH.test(pathname)) throw invalid(`path must be empty, /event or /event/realtime, got ${pathname}`);
+  return [tls, host];
 }

@@ -135,18 +135,14 @@ export const EVENT_WS_SUBPROTOCOL = 'aws-appsync-event-ws';
  */
 export function utf8ByteLength(text: string): number {
   let bytes = 0;
-  const n = text.length;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
-      const d = text.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        bytes += 4;
-        i++;
-      } else bytes += 3;
-    } else bytes += 3;
+    // A high surrogate followed by a low one: one code point, 4 bytes for the pair (past the end,
+    // `charCodeAt` is NaN and the test fails). A lone surrogate counts 3, like any unit >= 0x800.
+    if ((c & 0xfc00) === 0xd800 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
   }
   return bytes;
 }

@@ -26,13 +26,8 @@ export interface ProtocolViolation {
  * ```
  */
 export function checkOperationId(id: unknown): ProtocolViolation | undefined {
-  if (typeof id !== 'string') return { errorType: 'BadRequestException', message: 'Operation id is missing or not a string' };
-  if (!OPERATION_ID_PATTERN.test(id)) {
-    return {
-      errorType: 'BadRequestException',
-      message: `Operation id must be 1-128 characters of letters, digits, "-", "_" or "+" (got ${id.length} characters)`,
-    };
-  }
+  if (typeof id !== 'string') return badRequest('Operation id is missing or not a string');
+  if (!OPERATION_ID_PATTERN.test(id)) return badRequest(`Operation id must be 1-128 characters of letters, digits, "-", "_" or "+" (got ${id.length} characters)`);
   return undefined;
 }
 
@@ -48,7 +43,7 @@ export function checkOperationId(id: unknown): ProtocolViolation | undefined {
 export function checkEventCount(count: number): ProtocolViolation | undefined {
   // `!(…)` so that NaN and fractions are refused too: every comparison with NaN is false.
   if (!(Number.isInteger(count) && count >= 1 && count <= MAX_EVENTS_PER_PUBLISH)) {
-    return { errorType: 'BadRequestException', message: `A publish request carries 1 to ${MAX_EVENTS_PER_PUBLISH} events, got ${count}` };
+    return badRequest(`A publish request carries 1 to ${MAX_EVENTS_PER_PUBLISH} events, got ${count}`);
   }
   return undefined;
 }
@@ -65,12 +60,10 @@ export function checkEventCount(count: number): ProtocolViolation | undefined {
  */
 export function checkEventSize(encoded: string): ProtocolViolation | undefined {
   // Cheap pre-check: a string can never take more than 3 UTF-8 bytes per UTF-16 unit.
-  if (encoded.length * 3 <= MAX_EVENT_BYTES) return undefined;
-  const bytes = utf8ByteLength(encoded);
-  if (bytes > MAX_EVENT_BYTES) {
-    return { errorType: 'EventTooLargeException', message: `Event is ${bytes} bytes; the limit is ${MAX_EVENT_BYTES} bytes (240 KB)` };
-  }
-  return undefined;
+  const bytes = encoded.length * 3 > MAX_EVENT_BYTES ? utf8ByteLength(encoded) : 0;
+  return bytes > MAX_EVENT_BYTES
+    ? { errorType: 'EventTooLargeException', message: `Event is ${bytes} bytes; the limit is ${MAX_EVENT_BYTES} bytes (240 KB)` }
+    : undefined;
 }
 
 /**
@@ -83,11 +76,15 @@ export function checkEventSize(encoded: string): ProtocolViolation | undefined {
  * ```
  */
 export function checkEventJson(event: unknown): ProtocolViolation | undefined {
-  if (typeof event !== 'string') return { errorType: 'BadRequestException', message: 'Each event must be a string containing JSON' };
+  if (typeof event !== 'string') return badRequest('Each event must be a string containing JSON');
   try {
     JSON.parse(event);
     return undefined;
   } catch {
-    return { errorType: 'BadRequestException', message: 'Each event must be a string containing valid JSON' };
+    return badRequest('Each event must be a string containing valid JSON');
   }
+}
+
+function badRequest(message: string): ProtocolViolation {
+  return { errorType: 'BadRequestException', message };
 }
