@@ -145,10 +145,10 @@ class ChannelSubscription implements RouteHandler {
   private _id!: string;
   private _established = false;
   private _authRetried: boolean | undefined;
-  /** The one pending wait for a session, authorization or timeout. */
+  /** The one pending step: a wait for a session, an authorization or a request timeout. */
   private _pending: Subscription | undefined;
-  _parsed: Holder;
-  _raw: Holder;
+  private _parsed: Holder;
+  private _raw: Holder;
   // Most channels never get an onSubscribed callback: the list is allocated on first use.
   private _onSubscribed: Callback[] | undefined;
   /** Gets the outcome of the `unsubscribe`: nothing, or why it failed. */
@@ -169,16 +169,15 @@ class ChannelSubscription implements RouteHandler {
     }
     if (this._status === Status.New) {
       this._registry._ctx.acquire();
-      this._subscribeWhenReady();
+      this._subscribe();
     }
   }
 
   _remove(subscriber: Subscriber<unknown>, onSubscribed?: Callback): void {
     this._parsed = remove(this._parsed, subscriber);
     this._raw = remove(this._raw, subscriber);
-    const callbacks = this._onSubscribed;
-    const index = onSubscribed && callbacks ? callbacks.indexOf(onSubscribed) : -1;
-    if (index >= 0) callbacks?.splice(index, 1);
+    // Each subscriber added its callback once, so it is in the list.
+    if (onSubscribed) this._onSubscribed?.splice(this._onSubscribed.indexOf(onSubscribed), 1);
     if (!this._parsed && !this._raw && this._status < Status.Closing) {
       // Nobody awaits an implicit unsubscribe (a teardown): a failure is reported, never left as an
       // unhandled rejection.
@@ -194,14 +193,16 @@ class ChannelSubscription implements RouteHandler {
   _end(settle?: (error?: AppSyncEventsError) => void): void {
     this._settle = settle;
     this._registry._forget(this);
-    if (this._status > Status.Waiting && this._registry._ctx.connection.current === this.session) {
-      if (this._status === Status.Active) this._unsubscribe();
-      else {
-        this._status = Status.Closing;
-        // Waiting for a subscribe reply is bounded too: a reply that never comes must not hold the
-        // connection open for ever.
-        this._arm();
-      }
+    if (this._status === Status.Subscribing) {
+      // Waiting for the subscribe reply is bounded too: a reply that never comes must not hold the
+      // connection open for ever.
+      this._status = Status.Closing;
+      this._arm();
+    } else if (this._status > Status.Subscribing) {
+      // Active, or Closing with the subscribe just confirmed.
+      this._status = Status.Unsubscribing;
+      this._arm();
+      if (!this.session.send({ type: 'unsubscribe', id: this._id })) this._close();
     } else this._close();
   }
 
@@ -213,9 +214,18 @@ class ChannelSubscription implements RouteHandler {
     for (const subscriber of subscribers) (complete ? subscriber.complete() : subscriber.error(error));
   }
 
-  /** Ends the subscription and its local subscribers at once (a failure, or `close()`). */
-  _fail(error: AppSyncEventsError): void {
-    this._close();
+  /**
+   * The one cleanup path: forgets the subscription, releases the connection, settles the
+   * `unsubscribe` and ends the local subscribers (with `error`, when it is why the subscription ends).
+   */
+  _close(error?: AppSyncEventsError): void {
+    const ctx = this._registry._ctx;
+    this._status = Status.Ended;
+    this._pending = stop(this._pending);
+    ctx.router.unregister(this._id, this);
+    this._registry._forget(this);
+    ctx.release();
+    this._settle?.(error);
     this._drop(error);
   }
 
@@ -223,26 +233,55 @@ class ChannelSubscription implements RouteHandler {
 
   onMessage(message: ReceiveMessage): void {
     const status = this._status;
-    if (message.type === 'data') {
-      this._deliver(message.event); // nobody to deliver to once the subscription is ending
-    } else if (status < Status.Closing) {
-      if (message.type === 'broadcast_error') {
-        const { errors } = message;
-        const channel = this._path;
-        emit(this._raw, { type: 'broadcast_error', channel, errors });
-        this._registry.broadcastErrors$.next({ channel, errors });
-      } else if (status === Status.Subscribing) {
-        if (message.type === 'subscribe_success') this._confirm();
-        else if (message.type === 'subscribe_error' || message.type === 'error') this._reject(message.errors);
+    const { type } = message;
+    const channel = this._path;
+    if (type === 'data') {
+      // Nobody to deliver to once the subscription is ending.
+      const { event } = message;
+      if (this._raw) emit(this._raw, { type, channel, event });
+      if (this._parsed) {
+        let value: unknown;
+        try {
+          value = JSON.parse(event);
+        } catch {
+          this._registry._ctx.protocolErrors.next(new UnsupportedMessageFormatError(`event on ${channel} is not valid JSON`, event.slice(0, 200)));
+          return;
+        }
+        emit(this._parsed, value);
       }
+    } else if (type === 'broadcast_error') {
+      if (status < Status.Closing) {
+        const { errors } = message;
+        emit(this._raw, { type, channel, errors });
+        this._registry.broadcastErrors$.next({ channel, errors });
+      }
+    } else if (status === Status.Unsubscribing) {
+      if (type === 'unsubscribe_success') this._close();
+      else if ('errors' in message) this._close(serverError('unsubscribe', message.errors)); // unsubscribe_error, error
     } else if (status === Status.Closing) {
-      // The subscribe reply came after all: undo a success; a failure left nothing to undo.
-      if (message.type === 'subscribe_success') this._unsubscribe();
-      else if (message.type === 'subscribe_error' || message.type === 'error') this._close();
-    } else if (message.type === 'unsubscribe_success') {
-      this._close();
-    } else if (message.type === 'unsubscribe_error' || message.type === 'error') {
-      this._close(serverError('unsubscribe', message.errors));
+      // The subscribe reply came after all: a success is undone, a failure left nothing to undo.
+      if (type === 'subscribe_success') this._end(this._settle);
+      else if ('errors' in message) this._close();
+    } else if (status === Status.Subscribing) {
+      if (type === 'subscribe_success') {
+        this._pending = stop(this._pending);
+        this._status = Status.Active;
+        this._authRetried = false;
+        const event = { channel, resubscribed: this._established };
+        this._established = true;
+        this._registry.subscribed$.next(event);
+        if (this._onSubscribed) for (const callback of [...this._onSubscribed]) notify(callback, event);
+      } else if ('errors' in message) {
+        // subscribe_error, error
+        const error = serverError('subscribe', message.errors);
+        if (error instanceof UnauthorizedError && !this._authRetried) {
+          // Maybe an expired token: try once more with freshly obtained auth.
+          this._authRetried = true;
+          this._pending = stop(this._pending);
+          this._registry._ctx.router.unregister(this._id, this);
+          this._subscribe();
+        } else this._close(error);
+      }
     }
   }
 
@@ -250,69 +289,44 @@ class ChannelSubscription implements RouteHandler {
     if (willRetry && this._status < Status.Closing) {
       // Keep the local subscribers; subscribe again once the next session is acknowledged.
       this._pending = stop(this._pending);
-      this._subscribeWhenReady();
+      this._subscribe();
     } else {
       // An unsubscribe in flight is done: the socket is gone, and with it the server-side subscription.
-      this._fail(error);
+      this._close(error);
     }
   }
 
   // -------------------------------------------------------------------------------------------
 
-  private _confirm(): void {
-    this._pending = stop(this._pending);
-    this._status = Status.Active;
-    this._authRetried = false;
-    const event = { channel: this._path, resubscribed: this._established };
-    this._established = true;
-    this._registry.subscribed$.next(event);
-    if (this._onSubscribed) for (const callback of [...this._onSubscribed]) notify(callback, event);
-  }
-
-  private _reject(errors: readonly MessageError[]): void {
-    const error = serverError('subscribe', errors);
-    if (error instanceof UnauthorizedError && !this._authRetried) {
-      // Maybe an expired token: try once more with freshly obtained auth.
-      this._authRetried = true;
-      this._pending = stop(this._pending);
-      this._registry._ctx.router.unregister(this._id, this);
-      this._subscribe(this.session);
-    } else this._fail(error);
-  }
-
-  private _subscribeWhenReady(): void {
-    this._status = Status.Waiting;
-    this._keep(
-      this._registry._ctx.connection.whenReady(
-        (session) => this._subscribe(session),
-        (error) => this._fail(error),
-      ),
-    );
-  }
-
-  private _subscribe(session: Session): void {
+  /** Subscribes on the next acknowledged session (at once if there is one), with fresh authorization. */
+  private _subscribe(): void {
     const ctx = this._registry._ctx;
     const channel = this._path;
+    const fail = (error: AppSyncEventsError): void => this._close(error);
     this._status = Status.Waiting;
     this._keep(
-      resolveAuth(
-        this._auth,
-        ctx.authRequest('subscribe', channel, () => JSON.stringify({ channel })),
-        (auth) => {
-          // The session ended while auth was computed: nothing was sent, wait for the next one.
-          if (ctx.connection.current !== session) return this._subscribeWhenReady();
-          this.session = session;
-          try {
-            this._id = ctx.register(this);
-          } catch (error) {
-            return this._fail(error as AppSyncEventsError);
-          }
-          this._status = Status.Subscribing;
-          this._arm();
-          session.send({ type: 'subscribe', id: this._id, channel, authorization: ctx.withHeaders(auth) });
-        },
-        (error) => this._fail(error),
-      ),
+      ctx.connection.whenReady((session) => {
+        this._keep(
+          resolveAuth(
+            this._auth,
+            ctx.authRequest('subscribe', channel, () => JSON.stringify({ channel })),
+            (auth) => {
+              // The session ended while auth was computed: nothing was sent, wait for the next one.
+              if (ctx.connection.current !== session) return this._subscribe();
+              this.session = session;
+              try {
+                this._id = ctx.register(this);
+              } catch (error) {
+                return fail(error as AppSyncEventsError);
+              }
+              this._status = Status.Subscribing;
+              this._arm();
+              session.send({ type: 'subscribe', id: this._id, channel, authorization: ctx.withHeaders(auth) });
+            },
+            fail,
+          ),
+        );
+      }, fail),
     );
   }
 
@@ -336,37 +350,6 @@ class ChannelSubscription implements RouteHandler {
       } else this._close(new TimeoutError('unsubscribe', ctx.requestTimeoutMs));
     }, ctx.requestTimeoutMs);
   }
-
-  private _unsubscribe(): void {
-    this._status = Status.Unsubscribing;
-    this._arm();
-    if (!this.session.send({ type: 'unsubscribe', id: this._id })) this._close();
-  }
-
-  /** The one cleanup path: forgets the subscription, releases the connection and settles the unsubscribe. */
-  private _close(error?: AppSyncEventsError): void {
-    const ctx = this._registry._ctx;
-    this._status = Status.Ended;
-    this._pending = stop(this._pending);
-    ctx.router.unregister(this._id, this);
-    this._registry._forget(this);
-    ctx.release();
-    this._settle?.(error);
-  }
-
-  private _deliver(event: string): void {
-    if (this._raw) emit(this._raw, { type: 'data', channel: this._path, event });
-    if (this._parsed) {
-      let value: unknown;
-      try {
-        value = JSON.parse(event);
-      } catch {
-        this._registry._ctx.protocolErrors.next(new UnsupportedMessageFormatError(`event on ${this._path} is not valid JSON`, event.slice(0, 200)));
-        return;
-      }
-      emit(this._parsed, value);
-    }
-  }
 }
 
 /**
@@ -389,17 +372,18 @@ export class SubscriptionRegistry {
   constructor(readonly _ctx: OperationContext) {}
 
   /** Parsed events of a channel (cold; shares the wire subscription). */
-  subscribe<T>(channel: string, options: SubscribeOptions = {}): Observable<T> {
-    return this._observe<T>(channel, options, false);
+  subscribe<T>(channel: string, options?: SubscribeOptions): Observable<T> {
+    return this._observe(channel, options, false);
   }
 
   /** Raw `data` and `broadcast_error` messages of a channel (cold; shares the wire subscription). */
-  subscribeMessages(channel: string, options: SubscribeOptions = {}): Observable<SubscriptionMessage> {
-    return this._observe<SubscriptionMessage>(channel, options, true);
+  subscribeMessages(channel: string, options?: SubscribeOptions): Observable<SubscriptionMessage> {
+    return this._observe(channel, options, true);
   }
 
   /** Ends the wire subscription of a channel and completes its local subscribers. */
   unsubscribe(channel: string): Promise<void> {
+    // A throw in here rejects.
     return new Promise((resolve, reject) => {
       const path = channelPath(channel);
       const entry = this._channels.get(path);
@@ -412,7 +396,7 @@ export class SubscriptionRegistry {
   /** Completes every local subscriber without sending anything (the socket is about to close). */
   closeAll(): void {
     const error = new ConnectionClosedError('client');
-    for (const entry of [...this._channels.values()]) entry._fail(error);
+    for (const entry of [...this._channels.values()]) entry._close(error);
     this.subscribed$.complete();
     this.broadcastErrors$.complete();
   }
@@ -422,17 +406,16 @@ export class SubscriptionRegistry {
     if (this._channels.get(entry._path) === entry) this._channels.delete(entry._path);
   }
 
-  private _observe<T>(channel: string, options: SubscribeOptions, raw: boolean): Observable<T> {
+  private _observe<T>(channel: string, { auth, onSubscribed }: SubscribeOptions = {}, raw: boolean): Observable<T> {
     // A throw in here reaches the subscriber as an error.
     return new Observable<T>((target) => {
       const path = channelPath(channel);
       if (this._ctx.connection.isClosed) throw new ConnectionClosedError('subscribe');
-      let entry = this._channels.get(path);
-      if (!entry) this._channels.set(path, (entry = new ChannelSubscription(this, path, options.auth ?? this._ctx.auth)));
-      const own = entry;
+      const entry = this._channels.get(path) ?? new ChannelSubscription(this, path, auth ?? this._ctx.auth);
       const subscriber = target as Subscriber<unknown>;
-      own._add(subscriber, raw, options.onSubscribed);
-      return () => own._remove(subscriber, options.onSubscribed);
+      this._channels.set(path, entry);
+      entry._add(subscriber, raw, onSubscribed);
+      return () => entry._remove(subscriber, onSubscribed);
     });
   }
 }
