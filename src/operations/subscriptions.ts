@@ -97,7 +97,7 @@ type Callback = (event: SubscribedEvent) => void;
 type Holder = Subscriber<unknown> | Set<Subscriber<unknown>> | undefined;
 
 function add(holder: Holder, subscriber: Subscriber<unknown>): Holder {
-  return holder === undefined ? subscriber : holder instanceof Set ? holder.add(subscriber) : new Set([holder, subscriber]);
+  return !holder ? subscriber : holder instanceof Set ? holder.add(subscriber) : new Set([holder, subscriber]);
 }
 
 function remove(holder: Holder, subscriber: Subscriber<unknown>): Holder {
@@ -143,7 +143,7 @@ class ChannelSubscription implements RouteHandler {
   session!: Session;
   private _status = Status.New;
   private _id!: string;
-  private _established = false;
+  private _established: boolean | undefined;
   private _authRetried: boolean | undefined;
   /** The one pending step: a wait for a session, an authorization or a request timeout. */
   private _pending: Subscription | undefined;
@@ -164,7 +164,7 @@ class ChannelSubscription implements RouteHandler {
     if (raw) this._raw = add(this._raw, subscriber);
     else this._parsed = add(this._parsed, subscriber);
     if (onSubscribed) {
-      (this._onSubscribed ??= []).push(onSubscribed);
+      (this._onSubscribed = this._onSubscribed ?? []).push(onSubscribed);
       if (this._status === Status.Active) notify(onSubscribed, { channel: this._path, resubscribed: false });
     }
     if (this._status === Status.New) {
@@ -221,8 +221,7 @@ class ChannelSubscription implements RouteHandler {
   _close(error?: AppSyncEventsError): void {
     const ctx = this._registry._ctx;
     this._status = Status.Ended;
-    this._pending = stop(this._pending);
-    ctx.router.unregister(this._id, this);
+    this._reset();
     this._registry._forget(this);
     ctx.release();
     this._settle?.(error);
@@ -255,44 +254,47 @@ class ChannelSubscription implements RouteHandler {
         emit(this._raw, { type, channel, errors });
         this._registry.broadcastErrors$.next({ channel, errors });
       }
-    } else if (status === Status.Unsubscribing) {
-      if (type === 'unsubscribe_success') this._close();
-      else if ('errors' in message) this._close(serverError('unsubscribe', message.errors)); // unsubscribe_error, error
-    } else if (status === Status.Closing) {
-      // The subscribe reply came after all: a success is undone, a failure left nothing to undo.
-      if (type === 'subscribe_success') this._end(this._settle);
-      else if ('errors' in message) this._close();
-    } else if (status === Status.Subscribing) {
-      if (type === 'subscribe_success') {
-        this._pending = stop(this._pending);
-        this._status = Status.Active;
-        this._authRetried = false;
-        const event = { channel, resubscribed: this._established };
-        this._established = true;
-        this._registry.subscribed$.next(event);
-        if (this._onSubscribed) for (const callback of [...this._onSubscribed]) notify(callback, event);
-      } else if ('errors' in message) {
-        // subscribe_error, error
-        const error = serverError('subscribe', message.errors);
-        if (error instanceof UnauthorizedError && !this._authRetried) {
-          // Maybe an expired token: try once more with freshly obtained auth.
-          this._authRetried = true;
+    } else {
+      // A reply to the pending step: its success, or its failure (`subscribe_error`,
+      // `unsubscribe_error` or `error`, with `errors`). Other frames are dropped.
+      const ok = type === (status === Status.Unsubscribing ? 'unsubscribe_success' : 'subscribe_success');
+      const errors = 'errors' in message ? message.errors : undefined;
+      if (!ok && !errors) return;
+      if (status === Status.Unsubscribing) {
+        this._close(errors && serverError('unsubscribe', errors));
+      } else if (status === Status.Closing) {
+        // The subscribe reply came after all: a success is undone, a failure left nothing to undo.
+        if (ok) this._end(this._settle);
+        else this._close();
+      } else if (status === Status.Subscribing) {
+        if (ok) {
           this._pending = stop(this._pending);
-          this._registry._ctx.router.unregister(this._id, this);
-          this._subscribe();
-        } else this._close(error);
+          this._status = Status.Active;
+          this._authRetried = false;
+          const event = { channel, resubscribed: !!this._established };
+          this._established = true;
+          this._registry.subscribed$.next(event);
+          if (this._onSubscribed) for (const callback of [...this._onSubscribed]) notify(callback, event);
+        } else {
+          const error = serverError('subscribe', errors as readonly MessageError[]);
+          if (error instanceof UnauthorizedError && !this._authRetried) {
+            // Maybe an expired token: try once more with freshly obtained auth.
+            this._authRetried = true;
+            this._subscribe();
+          } else this._close(error);
+        }
       }
     }
   }
 
   onLost(error: AppSyncEventsError, willRetry: boolean): void {
-    if (willRetry && this._status < Status.Closing) {
+    const live = this._status < Status.Closing;
+    if (live && willRetry) {
       // Keep the local subscribers; subscribe again once the next session is acknowledged.
-      this._pending = stop(this._pending);
       this._subscribe();
     } else {
       // An unsubscribe in flight is done: the socket is gone, and with it the server-side subscription.
-      this._close(error);
+      this._close(live ? error : undefined);
     }
   }
 
@@ -303,6 +305,7 @@ class ChannelSubscription implements RouteHandler {
     const ctx = this._registry._ctx;
     const channel = this._path;
     const fail = (error: AppSyncEventsError): void => this._close(error);
+    this._reset(); // a previous attempt
     this._status = Status.Waiting;
     this._keep(
       ctx.connection.whenReady((session) => {
@@ -330,6 +333,12 @@ class ChannelSubscription implements RouteHandler {
     );
   }
 
+  /** Cancels the pending step and stops routing the current id here. */
+  private _reset(): void {
+    this._pending = stop(this._pending);
+    this._registry._ctx.router.unregister(this._id, this);
+  }
+
   /**
    * Holds a pending wait or auth request, unless it already finished synchronously: then its
    * callback has run, and may have stored the next pending step.
@@ -343,11 +352,13 @@ class ChannelSubscription implements RouteHandler {
     const ctx = this._registry._ctx;
     stop(this._pending);
     this._pending = ctx.scheduler.schedule(() => {
-      if (this._status === Status.Subscribing) {
+      const subscribing = this._status === Status.Subscribing;
+      const error = new TimeoutError(subscribing ? 'subscribe' : 'unsubscribe', ctx.requestTimeoutMs);
+      if (subscribing) {
         // The subscribe may still succeed late: like a teardown, wait for its reply and undo it then.
         this._end();
-        this._drop(new TimeoutError('subscribe', ctx.requestTimeoutMs));
-      } else this._close(new TimeoutError('unsubscribe', ctx.requestTimeoutMs));
+        this._drop(error);
+      } else this._close(error);
     }, ctx.requestTimeoutMs);
   }
 }
@@ -396,7 +407,7 @@ export class SubscriptionRegistry {
   /** Completes every local subscriber without sending anything (the socket is about to close). */
   closeAll(): void {
     const error = new ConnectionClosedError('client');
-    for (const entry of [...this._channels.values()]) entry._close(error);
+    for (const entry of this._channels.values()) entry._close(error); // each deletes itself: safe for a Map
     this.subscribed$.complete();
     this.broadcastErrors$.complete();
   }
