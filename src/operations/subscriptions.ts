@@ -258,7 +258,7 @@ class ChannelSubscription implements RouteHandler {
       // A reply to the pending step: its success, or its failure (`subscribe_error`,
       // `unsubscribe_error` or `error`, with `errors`). Other frames are dropped.
       const ok = type === (status === Status.Unsubscribing ? 'unsubscribe_success' : 'subscribe_success');
-      const errors = 'errors' in message ? message.errors : undefined;
+      const { errors } = message as { errors?: readonly MessageError[] };
       if (!ok && !errors) return;
       if (status === Status.Unsubscribing) {
         this._close(errors && serverError('unsubscribe', errors));
