@@ -68,14 +68,56 @@ export interface BroadcastErrorEvent {
   readonly errors: readonly MessageError[];
 }
 
-type Status = 'waiting' | 'subscribing' | 'active' | 'ended';
+/**
+ * Where a channel subscription is. `New` to `Active` establish it; `Closing` and `Unsubscribing`
+ * undo it on the server after the local subscribers are gone; a status below `Closing` means it
+ * still serves local subscribers.
+ */
+const enum Status {
+  New,
+  /** Waiting for an acknowledged session, or for the `subscribe` authorization. */
+  Waiting,
+  /** `subscribe` sent, reply pending. */
+  Subscribing,
+  Active,
+  /** The subscribe reply is pending, and the `unsubscribe` must wait for it (the service ignores an unsubscribe for a pending subscribe). */
+  Closing,
+  /** `unsubscribe` sent, reply pending. */
+  Unsubscribing,
+  Ended,
+}
+
+type Callback = (event: SubscribedEvent) => void;
+
+/**
+ * The local subscribers of one kind for one channel. Almost every channel has exactly one, so one
+ * subscriber is held as is and a `Set` (about 180 bytes, see bench/README.md, heap-idle) is only
+ * allocated for a second. Iteration order is insertion order either way.
+ */
+type Holder = Subscriber<unknown> | Set<Subscriber<unknown>> | undefined;
+
+function add(holder: Holder, subscriber: Subscriber<unknown>): Holder {
+  return !holder ? subscriber : holder instanceof Set ? holder.add(subscriber) : new Set([holder, subscriber]);
+}
+
+function remove(holder: Holder, subscriber: Subscriber<unknown>): Holder {
+  if (!(holder instanceof Set)) return holder === subscriber ? undefined : holder;
+  holder.delete(subscriber);
+  return holder.size > 0 ? holder : undefined;
+}
+
+/** Delivers a value to every subscriber of a holder (hot path). */
+function emit(holder: Holder, value: unknown): void {
+  if (holder instanceof Set) for (const subscriber of holder) subscriber.next(value);
+  else holder?.next(value);
+}
 
 /**
  * Calls a user's `onSubscribed` callback. It runs inside the socket's message listener, so an
  * exception must not escape into it (or into the other subscribers): like a throwing `next` handler
  * in RxJS, it is rethrown asynchronously through RxJS's unhandled-error hook.
  */
-function notify(callback: (e: SubscribedEvent) => void, event: SubscribedEvent): void {
+function notify(callback: Callback, event: SubscribedEvent): void {
   try {
     callback(event);
   } catch (error) {
@@ -83,69 +125,34 @@ function notify(callback: (e: SubscribedEvent) => void, event: SubscribedEvent):
   }
 }
 
-/**
- * The local subscribers of one kind for one channel. Almost every channel has exactly one, so one
- * subscriber is held in a field and a `Set` (about 180 bytes, see bench/README.md, heap-idle) is only
- * allocated for a second. Iteration order is insertion order either way.
- */
-class Subscribers<T> {
-  private _one: Subscriber<T> | undefined;
-  private _many: Set<Subscriber<T>> | undefined;
-
-  get size(): number {
-    return this._many !== undefined ? this._many.size : this._one !== undefined ? 1 : 0;
-  }
-
-  add(subscriber: Subscriber<T>): void {
-    if (this._many !== undefined) this._many.add(subscriber);
-    else if (this._one === undefined || this._one === subscriber) this._one = subscriber;
-    else {
-      this._many = new Set([this._one, subscriber]);
-      this._one = undefined;
-    }
-  }
-
-  delete(subscriber: Subscriber<T>): void {
-    if (this._many !== undefined) this._many.delete(subscriber);
-    else if (this._one === subscriber) this._one = undefined;
-  }
-
-  /** Delivers a value to every subscriber (hot path). */
-  next(value: T): void {
-    if (this._many !== undefined) for (const s of this._many) s.next(value);
-    else if (this._one !== undefined) this._one.next(value);
-  }
-
-  /** Removes and returns every subscriber. */
-  drain(): Subscriber<T>[] {
-    const all = this._many !== undefined ? [...this._many] : this._one !== undefined ? [this._one] : [];
-    this._one = undefined;
-    this._many = undefined;
-    return all;
-  }
+/** The normalised path of a channel a client may subscribe to (wildcards allowed); throws a ValidationError. */
+function channelPath(channel: string): string {
+  const check = parseChannel(channel, { allowWildcard: true });
+  if (!check.ok) throw new ValidationError('INVALID_CHANNEL', check.reason);
+  return check.channel.path;
 }
 
 /**
  * One wire subscription, shared by every local subscriber of its channel (ref-counted). It
  * subscribes on the current session, resubscribes after a reconnection, and when the last local
  * subscriber leaves sends `unsubscribe` — only after `subscribe_success`, only on the session that
- * carried it.
+ * carried it. It holds the connection ({@link OperationContext.acquire}) from its first subscriber
+ * until the server answered the `unsubscribe`, so that a lazy close (linger 0) cannot cut it short.
  */
 class ChannelSubscription implements RouteHandler {
   session!: Session;
-  private _status: Status = 'waiting';
-  private _id: string | undefined;
-  private _established = 0;
-  private _authRetried = false;
-  private _wait: Subscription | undefined;
-  private _authSub: Subscription | undefined;
-  private _timer: Subscription | undefined;
-  /** True while this subscription counts as a use of the connection ({@link OperationContext.acquire}). */
-  private _holding = false;
-  readonly _parsed = new Subscribers<unknown>();
+  private _status = Status.New;
+  private _id!: string;
+  private _established: boolean | undefined;
+  private _authRetried: boolean | undefined;
+  /** The one pending step: a wait for a session, an authorization or a request timeout. */
+  private _pending: Subscription | undefined;
+  private _parsed: Holder;
+  private _raw: Holder;
   // Most channels never get an onSubscribed callback: the list is allocated on first use.
-  readonly _raw = new Subscribers<SubscriptionMessage>();
-  private _onSubscribed: Array<(e: SubscribedEvent) => void> | undefined;
+  private _onSubscribed: Callback[] | undefined;
+  /** Gets the outcome of the `unsubscribe`: nothing, or why it failed. */
+  private _settle: ((error?: AppSyncEventsError) => void) | undefined;
 
   constructor(
     private readonly _registry: SubscriptionRegistry,
@@ -153,315 +160,206 @@ class ChannelSubscription implements RouteHandler {
     private readonly _auth: AuthProvider,
   ) {}
 
-  get _size(): number {
-    return this._parsed.size + this._raw.size;
-  }
-
-  _add(subscriber: Subscriber<unknown> | Subscriber<SubscriptionMessage>, raw: boolean, onSubscribed?: (e: SubscribedEvent) => void): void {
-    if (raw) {
-      this._raw.add(subscriber as Subscriber<SubscriptionMessage>);
-    }
-    else this._parsed.add(subscriber as Subscriber<unknown>);
+  _add(subscriber: Subscriber<unknown>, raw: boolean, onSubscribed?: Callback): void {
+    if (raw) this._raw = add(this._raw, subscriber);
+    else this._parsed = add(this._parsed, subscriber);
     if (onSubscribed) {
-      (this._onSubscribed ??= []).push(onSubscribed);
-      if (this._status === 'active') notify(onSubscribed, { channel: this._path, resubscribed: false });
+      (this._onSubscribed = this._onSubscribed ?? []).push(onSubscribed);
+      if (this._status === Status.Active) notify(onSubscribed, { channel: this._path, resubscribed: false });
     }
-    if (!this._holding) {
-      this._holding = true;
+    if (this._status === Status.New) {
       this._registry._ctx.acquire();
-      this._subscribeWhenReady();
+      this._subscribe();
     }
   }
 
-  _remove(subscriber: Subscriber<unknown> | Subscriber<SubscriptionMessage>, onSubscribed?: (e: SubscribedEvent) => void): void {
-    this._parsed.delete(subscriber as Subscriber<unknown>);
-    this._raw.delete(subscriber as Subscriber<SubscriptionMessage>);
-    if (onSubscribed) {
-      const i = this._onSubscribed?.indexOf(onSubscribed) ?? -1;
-      if (i >= 0) this._onSubscribed?.splice(i, 1);
-    }
-    if (this._size === 0 && this._status !== 'ended') {
+  _remove(subscriber: Subscriber<unknown>, onSubscribed?: Callback): void {
+    this._parsed = remove(this._parsed, subscriber);
+    this._raw = remove(this._raw, subscriber);
+    // Each subscriber added its callback once, so it is in the list.
+    if (onSubscribed) this._onSubscribed?.splice(this._onSubscribed.indexOf(onSubscribed), 1);
+    if (!this._parsed && !this._raw && this._status < Status.Closing) {
       // Nobody awaits an implicit unsubscribe (a teardown): a failure is reported, never left as an
       // unhandled rejection.
-      this._end().catch((error: AppSyncEventsError) => this._registry._ctx.protocolErrors.next(error));
+      this._end((error) => error && this._registry._ctx.protocolErrors.next(error));
     }
   }
 
   /**
-   * Ends the wire subscription (the last local subscriber left, or `unsubscribe(channel)`).
-   * Resolves when the server confirmed, or at once when there is nothing to undo on the server.
+   * Ends the wire subscription (the last local subscriber left, `unsubscribe(channel)`, or a
+   * subscribe timeout): sends `unsubscribe` when there is something to undo on the server, at once
+   * or after the pending subscribe reply. New local subscribers of the channel get a new one.
    */
-  _end(): Promise<void> {
-    const ctx = this._registry._ctx;
-    const { _status: status, _id: id, session } = this;
-    let result = Promise.resolve();
-    if ((status === 'subscribing' || status === 'active') && id !== undefined) {
-      if (session.isOpen && ctx.connection.current === session) {
-        result = new Promise<void>((resolve, reject) => {
-          new Unsubscribe(ctx, session, id, status === 'subscribing', resolve, reject).start();
-        });
-      } else {
-        ctx.router.unregister(id, this);
-      }
-    }
-    this._id = undefined;
-    this._finish(); // after sending: releasing may close an idle connection at once (linger 0)
-    return result;
+  _end(settle?: (error?: AppSyncEventsError) => void): void {
+    this._settle = settle;
+    this._registry._forget(this);
+    if (this._status === Status.Subscribing) {
+      // Waiting for the subscribe reply is bounded too: a reply that never comes must not hold the
+      // connection open for ever.
+      this._status = Status.Closing;
+      this._arm();
+    } else if (this._status > Status.Subscribing) {
+      // Active, or Closing with the subscribe just confirmed.
+      this._status = Status.Unsubscribing;
+      this._arm();
+      if (!this.session.send({ type: 'unsubscribe', id: this._id })) this._close();
+    } else this._close();
   }
 
-  /** Fails every local subscriber (or completes them, after `close()`) and forgets the channel. */
-  _fail(error: AppSyncEventsError): void {
-    if (this._status === 'ended') return;
-    if (this._id !== undefined) this._registry._ctx.router.unregister(this._id, this);
-    this._finish();
-    const complete = error instanceof ConnectionClosedError;
-    for (const s of [...this._parsed.drain(), ...this._raw.drain()]) (complete ? s.complete() : s.error(error));
+  /** Errors every local subscriber, or completes them (no error, or after `close()`). */
+  _drop(error?: AppSyncEventsError): void {
+    const subscribers = [this._parsed, this._raw].flatMap((holder) => (holder instanceof Set ? [...holder] : (holder ?? [])));
+    this._parsed = this._raw = undefined;
+    const complete = !error || error instanceof ConnectionClosedError;
+    for (const subscriber of subscribers) (complete ? subscriber.complete() : subscriber.error(error));
+  }
+
+  /**
+   * The one cleanup path: forgets the subscription, releases the connection, settles the
+   * `unsubscribe` and ends the local subscribers (with `error`, when it is why the subscription ends).
+   */
+  _close(error?: AppSyncEventsError): void {
+    const ctx = this._registry._ctx;
+    this._status = Status.Ended;
+    this._reset();
+    this._registry._forget(this);
+    ctx.release();
+    this._settle?.(error);
+    this._drop(error);
   }
 
   // RouteHandler ------------------------------------------------------------------------------
 
   onMessage(message: ReceiveMessage): void {
-    switch (message.type) {
-      case 'data':
-        this._deliver(message.event);
-        return;
-      case 'broadcast_error':
-        this._deliverBroadcastError(message.errors);
-        return;
-      case 'subscribe_success': {
-        if (this._status !== 'subscribing') return;
-        this._cancelTimer();
-        this._status = 'active';
-        this._authRetried = false;
-        const event = { channel: this._path, resubscribed: this._established > 0 };
-        this._established++;
-        this._registry.subscribed$.next(event);
-        if (this._onSubscribed) for (const cb of [...this._onSubscribed]) notify(cb, event);
-        return;
-      }
-      case 'subscribe_error':
-      case 'error': {
-        if (this._status !== 'subscribing') return;
-        this._cancelTimer();
-        if (this._id !== undefined) this._registry._ctx.router.unregister(this._id, this);
-        const error = serverError('subscribe', message.errors);
-        if (error instanceof UnauthorizedError && !this._authRetried) {
-          // Maybe an expired token: try once more with freshly obtained auth.
-          this._authRetried = true;
-          this._id = undefined;
-          this._subscribe(this.session);
+    const status = this._status;
+    const { type } = message;
+    const channel = this._path;
+    if (type === 'data') {
+      // Nobody to deliver to once the subscription is ending.
+      const { event } = message;
+      if (this._raw) emit(this._raw, { type, channel, event });
+      if (this._parsed) {
+        let value: unknown;
+        try {
+          value = JSON.parse(event);
+        } catch {
+          this._registry._ctx.protocolErrors.next(new UnsupportedMessageFormatError(`event on ${channel} is not valid JSON`, event.slice(0, 200)));
           return;
         }
-        this._fail(error);
-        return;
+        emit(this._parsed, value);
       }
-      default:
-        return;
+    } else if (type === 'broadcast_error') {
+      if (status < Status.Closing) {
+        const { errors } = message;
+        emit(this._raw, { type, channel, errors });
+        this._registry.broadcastErrors$.next({ channel, errors });
+      }
+    } else {
+      // A reply to the pending step: its success, or its failure (`subscribe_error`,
+      // `unsubscribe_error` or `error`, with `errors`). Other frames are dropped.
+      const ok = type === (status === Status.Unsubscribing ? 'unsubscribe_success' : 'subscribe_success');
+      const { errors } = message as { errors?: readonly MessageError[] };
+      if (!ok && !errors) return;
+      if (status === Status.Unsubscribing) {
+        this._close(errors && serverError('unsubscribe', errors));
+      } else if (status === Status.Closing) {
+        // The subscribe reply came after all: a success is undone, a failure left nothing to undo.
+        if (ok) this._end(this._settle);
+        else this._close();
+      } else if (status === Status.Subscribing) {
+        if (ok) {
+          this._pending = stop(this._pending);
+          this._status = Status.Active;
+          this._authRetried = false;
+          const event = { channel, resubscribed: !!this._established };
+          this._established = true;
+          this._registry.subscribed$.next(event);
+          if (this._onSubscribed) for (const callback of [...this._onSubscribed]) notify(callback, event);
+        } else {
+          const error = serverError('subscribe', errors as readonly MessageError[]);
+          if (error instanceof UnauthorizedError && !this._authRetried) {
+            // Maybe an expired token: try once more with freshly obtained auth.
+            this._authRetried = true;
+            this._subscribe();
+          } else this._close(error);
+        }
+      }
     }
   }
 
   onLost(error: AppSyncEventsError, willRetry: boolean): void {
-    this._cancelTimer();
-    this._id = undefined;
-    if (this._status === 'ended') return;
-    if (willRetry) {
+    const live = this._status < Status.Closing;
+    if (live && willRetry) {
       // Keep the local subscribers; subscribe again once the next session is acknowledged.
-      this._subscribeWhenReady();
-      return;
+      this._subscribe();
+    } else {
+      // An unsubscribe in flight is done: the socket is gone, and with it the server-side subscription.
+      this._close(live ? error : undefined);
     }
-    this._fail(error);
   }
 
   // -------------------------------------------------------------------------------------------
 
-  private _subscribeWhenReady(): void {
-    this._status = 'waiting';
-    this._wait = this._registry._ctx.connection.whenReady(
-      (session) => {
-        this._wait = undefined;
-        this._subscribe(session);
-      },
-      (error) => {
-        this._wait = undefined;
-        this._fail(error);
-      },
-    );
-  }
-
-  private _subscribe(session: Session): void {
-    if (this._status === 'ended') return;
+  /** Subscribes on the next acknowledged session (at once if there is one), with fresh authorization. */
+  private _subscribe(): void {
     const ctx = this._registry._ctx;
-    this._status = 'waiting';
     const channel = this._path;
-    this._authSub = resolveAuth(
-      this._auth,
-      ctx.authRequest('subscribe', channel, () => JSON.stringify({ channel })),
-      (auth) => {
-        this._authSub = undefined;
-        if (this._status !== 'waiting') return;
-        if (!session.isOpen || ctx.connection.current !== session) {
-          this._subscribeWhenReady(); // the session ended while auth was computed; nothing was sent
-          return;
-        }
-        let id: string;
-        try {
-          id = ctx.newId();
-        } catch (e) {
-          this._fail(e as AppSyncEventsError);
-          return;
-        }
-        this._id = id;
-        this.session = session;
-        this._status = 'subscribing';
-        ctx.router.register(id, this);
-        this._timer = ctx.scheduler.schedule(() => {
-          this._timer = undefined;
-          this._onTimeout();
-        }, ctx.requestTimeoutMs);
-        session.send({ type: 'subscribe', id, channel, authorization: { ...ctx.headers, ...auth } });
-      },
-      (error) => {
-        this._authSub = undefined;
-        this._fail(error);
-      },
+    const fail = (error: AppSyncEventsError): void => this._close(error);
+    this._reset(); // a previous attempt
+    this._status = Status.Waiting;
+    this._keep(
+      ctx.connection.whenReady((session) => {
+        this._keep(
+          resolveAuth(
+            this._auth,
+            ctx.authRequest('subscribe', channel, () => JSON.stringify({ channel })),
+            (auth) => {
+              // The session ended while auth was computed: nothing was sent, wait for the next one.
+              if (ctx.connection.current !== session) return this._subscribe();
+              this.session = session;
+              try {
+                this._id = ctx.register(this);
+              } catch (error) {
+                return fail(error as AppSyncEventsError);
+              }
+              this._status = Status.Subscribing;
+              this._arm();
+              session.send({ type: 'subscribe', id: this._id, channel, authorization: ctx.withHeaders(auth) });
+            },
+            fail,
+          ),
+        );
+      }, fail),
     );
   }
 
-  private _onTimeout(): void {
-    const { _id: id, session } = this;
-    if (this._status !== 'subscribing' || id === undefined) return;
-    this._id = undefined;
-    // The subscribe may still succeed late: an Unsubscribe takes over the id and undoes it then.
-    new Unsubscribe(this._registry._ctx, session, id, true, noop, noop).start();
-    this._fail(new TimeoutError('subscribe', this._registry._ctx.requestTimeoutMs));
+  /** Cancels the pending step and stops routing the current id here. */
+  private _reset(): void {
+    this._pending = stop(this._pending);
+    this._registry._ctx.router.unregister(this._id, this);
   }
 
-  private _deliver(event: string): void {
-    if (this._raw.size > 0) {
-      this._raw.next({ type: 'data', channel: this._path, event });
-    }
-    if (this._parsed.size > 0) {
-      let value: unknown;
-      try {
-        value = JSON.parse(event);
-      } catch {
-        this._registry._ctx.protocolErrors.next(
-          new UnsupportedMessageFormatError(`event on ${this._path} is not valid JSON`, event.length > 200 ? `${event.slice(0, 197)}...` : event),
-        );
-        return;
-      }
-      this._parsed.next(value);
-    }
+  /**
+   * Holds a pending wait or auth request, unless it already finished synchronously: then its
+   * callback has run, and may have stored the next pending step.
+   */
+  private _keep(pending: Subscription | undefined): void {
+    if (pending && !pending.closed) this._pending = pending;
   }
 
-  private _deliverBroadcastError(errors: readonly MessageError[]): void {
-    this._raw.next({ type: 'broadcast_error', channel: this._path, errors });
-    this._registry.broadcastErrors$.next({ channel: this._path, errors });
-  }
-
-  private _finish(): void {
-    this._status = 'ended';
-    this._cancelTimer();
-    this._wait = stop(this._wait);
-    this._authSub = stop(this._authSub);
-    this._registry._forget(this);
-    if (this._holding) {
-      this._holding = false;
-      this._registry._ctx.release();
-    }
-  }
-
-  private _cancelTimer(): void {
-    this._timer = stop(this._timer);
-  }
-}
-
-const noop = (): void => undefined;
-
-/**
- * An `unsubscribe` in flight for a subscription id. When the subscribe is still pending, it waits
- * for `subscribe_success` before sending (the service ignores an unsubscribe for a pending
- * subscribe), and drops the subscription if the subscribe fails.
- */
-class Unsubscribe implements RouteHandler {
-  private _timer: Subscription | undefined;
-  private _sent = false;
-  // Holds the connection open until the server answered, so that a lazy close (linger 0) cannot
-  // cut the unsubscribe short.
-  private _release: (() => void) | undefined;
-
-  constructor(
-    private readonly _ctx: OperationContext,
-    readonly session: Session,
-    private readonly _id: string,
-    private readonly _waitForAck: boolean,
-    private readonly _resolve: () => void,
-    private readonly _reject: (e: AppSyncEventsError) => void,
-  ) {}
-
-  start(): void {
-    this._release = this._ctx.connection.retain();
-    this._ctx.router.replace(this._id, this);
-    // Waiting for a subscribe reply is bounded too: a reply that never comes must not hold the
-    // connection open for ever.
-    if (this._waitForAck) this._armTimer();
-    else this._send();
-  }
-
-  private _send(): void {
-    this._sent = true;
-    this._armTimer();
-    if (!this.session.send({ type: 'unsubscribe', id: this._id })) this._done();
-  }
-
-  private _armTimer(): void {
-    stop(this._timer);
-    this._timer = this._ctx.scheduler.schedule(() => {
-      this._timer = undefined;
-      this._finish();
-      this._reject(new TimeoutError('unsubscribe', this._ctx.requestTimeoutMs));
-    }, this._ctx.requestTimeoutMs);
-  }
-
-  onMessage(message: ReceiveMessage): void {
-    switch (message.type) {
-      case 'subscribe_success':
-        if (!this._sent) this._send();
-        return;
-      case 'subscribe_error':
-        if (!this._sent) this._done();
-        return;
-      case 'unsubscribe_success':
-        this._done();
-        return;
-      case 'unsubscribe_error':
-      case 'error':
-        if (!this._sent) return;
-        this._finish();
-        this._reject(serverError('unsubscribe', message.errors));
-        return;
-      default:
-        return; // late data for a subscription being ended: dropped by design
-    }
-  }
-
-  onLost(): void {
-    // The socket is gone, and with it the server-side subscription.
-    this._finish();
-    this._resolve();
-  }
-
-  private _done(): void {
-    this._finish();
-    this._resolve();
-  }
-
-  private _finish(): void {
-    this._timer = stop(this._timer);
-    this._ctx.router.unregister(this._id, this);
-    const release = this._release;
-    this._release = undefined;
-    release?.();
+  /** Starts the request timeout of the current step (subscribe or unsubscribe). */
+  private _arm(): void {
+    const ctx = this._registry._ctx;
+    stop(this._pending);
+    this._pending = ctx.scheduler.schedule(() => {
+      const subscribing = this._status === Status.Subscribing;
+      const error = new TimeoutError(subscribing ? 'subscribe' : 'unsubscribe', ctx.requestTimeoutMs);
+      if (subscribing) {
+        // The subscribe may still succeed late: like a teardown, wait for its reply and undo it then.
+        this._end();
+        this._drop(error);
+      } else this._close(error);
+    }, ctx.requestTimeoutMs);
   }
 }
 
@@ -485,31 +383,31 @@ export class SubscriptionRegistry {
   constructor(readonly _ctx: OperationContext) {}
 
   /** Parsed events of a channel (cold; shares the wire subscription). */
-  subscribe<T>(channel: string, options: SubscribeOptions = {}): Observable<T> {
-    return this._observe<T>(channel, options, false);
+  subscribe<T>(channel: string, options?: SubscribeOptions): Observable<T> {
+    return this._observe(channel, options, false);
   }
 
   /** Raw `data` and `broadcast_error` messages of a channel (cold; shares the wire subscription). */
-  subscribeMessages(channel: string, options: SubscribeOptions = {}): Observable<SubscriptionMessage> {
-    return this._observe<SubscriptionMessage>(channel, options, true);
+  subscribeMessages(channel: string, options?: SubscribeOptions): Observable<SubscriptionMessage> {
+    return this._observe(channel, options, true);
   }
 
   /** Ends the wire subscription of a channel and completes its local subscribers. */
   unsubscribe(channel: string): Promise<void> {
-    const check = parseChannel(channel, { allowWildcard: true });
-    if (!check.ok) return Promise.reject(new ValidationError('INVALID_CHANNEL', check.reason));
-    const entry = this._channels.get(check.channel.path);
-    if (entry === undefined) return Promise.reject(new ChannelNotSubscribedError(check.channel.path));
-    const subscribers = [...entry._parsed.drain(), ...entry._raw.drain()];
-    const result = entry._end();
-    for (const s of subscribers) s.complete();
-    return result;
+    // A throw in here rejects.
+    return new Promise((resolve, reject) => {
+      const path = channelPath(channel);
+      const entry = this._channels.get(path);
+      if (!entry) throw new ChannelNotSubscribedError(path);
+      entry._end((error) => (error ? reject(error) : resolve()));
+      entry._drop();
+    });
   }
 
   /** Completes every local subscriber without sending anything (the socket is about to close). */
   closeAll(): void {
     const error = new ConnectionClosedError('client');
-    for (const entry of [...this._channels.values()]) entry._fail(error);
+    for (const entry of this._channels.values()) entry._close(error); // each deletes itself: safe for a Map
     this.subscribed$.complete();
     this.broadcastErrors$.complete();
   }
@@ -519,27 +417,16 @@ export class SubscriptionRegistry {
     if (this._channels.get(entry._path) === entry) this._channels.delete(entry._path);
   }
 
-  private _observe<T>(channel: string, options: SubscribeOptions, raw: boolean): Observable<T> {
-    return new Observable<T>((subscriber) => {
-      const check = parseChannel(channel, { allowWildcard: true });
-      if (!check.ok) {
-        subscriber.error(new ValidationError('INVALID_CHANNEL', check.reason));
-        return undefined;
-      }
-      if (this._ctx.connection.isClosed) {
-        subscriber.error(new ConnectionClosedError('subscribe'));
-        return undefined;
-      }
-      const path = check.channel.path;
-      let entry = this._channels.get(path);
-      if (entry === undefined) {
-        entry = new ChannelSubscription(this, path, options.auth ?? this._ctx.auth);
-        this._channels.set(path, entry);
-      }
-      const own = entry;
-      const target = subscriber as unknown as Subscriber<unknown>;
-      own._add(target, raw, options.onSubscribed);
-      return () => own._remove(target, options.onSubscribed);
+  private _observe<T>(channel: string, { auth, onSubscribed }: SubscribeOptions = {}, raw: boolean): Observable<T> {
+    // A throw in here reaches the subscriber as an error.
+    return new Observable<T>((target) => {
+      const path = channelPath(channel);
+      if (this._ctx.connection.isClosed) throw new ConnectionClosedError('subscribe');
+      const entry = this._channels.get(path) ?? new ChannelSubscription(this, path, auth ?? this._ctx.auth);
+      const subscriber = target as Subscriber<unknown>;
+      this._channels.set(path, entry);
+      entry._add(subscriber, raw, onSubscribed);
+      return () => entry._remove(subscriber, onSubscribed);
     });
   }
 }
