@@ -15,7 +15,7 @@ import {
 import { decodeReceiveMessage } from '../protocol/decode';
 import type { ResolvedEndpoints } from '../protocol/endpoints';
 import type { Authorization, ReceiveMessage, SendMessage } from '../protocol/messages';
-import { WS_OPEN, type WebSocketConstructor, type WebSocketLike } from '../transport/websocket';
+import { defaultWebSocket, WS_OPEN, type WebSocketConstructor, type WebSocketLike } from '../transport/websocket';
 import { backoffDelay, isRetryable, type ResolvedRetryOptions } from './retry';
 import type { ConnectionState } from './state';
 
@@ -29,8 +29,6 @@ import type { ConnectionState } from './state';
  * ```
  */
 export interface Session {
-  /** Increases with every socket the connection opens. */
-  readonly generation: number;
   /** True while frames can be sent. */
   readonly isOpen: boolean;
   /** Sends a frame; false (nothing sent) when the socket is no longer open. */
@@ -56,7 +54,7 @@ export interface SessionLoss {
  *
  * @example
  * ```ts
- * const connection = new Connection({ endpoints, auth, headers: {}, WebSocket, scheduler: asyncScheduler, ackTimeoutMs: 15000, retry: false, lingerMs: 0, onMessage });
+ * const connection = new Connection({ endpoints, auth, headers: {}, WebSocket, scheduler: asyncScheduler, connectTimeoutMs: 15000, retry: false, lingerMs: 0, onMessage });
  * ```
  */
 export interface ConnectionOptions {
@@ -64,10 +62,11 @@ export interface ConnectionOptions {
   readonly auth: AuthProvider;
   /** Extra fields merged into every authorization object. */
   readonly headers: Readonly<Record<string, string>>;
-  readonly WebSocket: WebSocketConstructor;
+  /** @default isomorphic-ws */
+  readonly WebSocket?: WebSocketConstructor;
   readonly scheduler: SchedulerLike;
   /** Time allowed from opening the socket to `connection_ack`. */
-  readonly ackTimeoutMs: number;
+  readonly connectTimeoutMs: number;
   /** Overrides the ack's `connectionTimeoutMs` for the keep-alive watchdog. */
   readonly keepAliveTimeoutMs?: number;
   /** Reconnection policy, or false to treat every loss as terminal. */
@@ -122,10 +121,9 @@ export class Connection {
   private _preset = this._options.socket;
   /** The acknowledged session on `_socket`. */
   private _session: Session | undefined;
-  private _generation = 0;
   /** Failed attempts in the current series. */
   private _failures = 0;
-  /** Holders of `retain()`; `_pin()` is one that never lets go. */
+  /** Holders of `retain()`. */
   private _users = 0;
   private _lastActivity!: number;
   private _connectedAt!: number;
@@ -151,18 +149,21 @@ export class Connection {
    * Calls `onReady` with an acknowledged session: at once when there is one, otherwise after
    * opening (or waiting for) the connection. `onError` gets terminal failures and
    * {@link ConnectionClosedError} after `close()`. Transient failures are retried silently (they
-   * show on `state$`). The returned Subscription cancels the wait.
+   * show on `state$`) unless `failFast`, which gives up on the first failed attempt. The returned
+   * Subscription cancels the wait.
    */
-  whenReady(onReady: (session: Session) => void, onError: (error: AppSyncEventsError) => void): Subscription {
+  whenReady(onReady: (session: Session) => void, onError: (error: AppSyncEventsError) => void, failFast?: boolean): Subscription {
     const session = this._session;
-    if (session) onReady(session);
-    else if (this.isClosed) onError(new ConnectionClosedError('client'));
+    if (this.isClosed) onError(new ConnectionClosedError('client'));
+    else if (session) onReady(session);
     else {
       // A Subject: nothing arrives before `wait` is assigned.
       const wait = this._settled$.subscribe((outcome) => {
+        if (!AppSyncEventsError.is(outcome)) onReady(outcome);
+        // A failure followed by a retry is reported as the `reconnecting` state.
+        else if (failFast || this._state$.value.status !== 'reconnecting') onError(outcome);
+        else return;
         wait.unsubscribe();
-        if (AppSyncEventsError.is(outcome)) onError(outcome);
-        else onReady(outcome);
       });
       if (this._resting) this._start();
       return wait;
@@ -171,8 +172,28 @@ export class Connection {
   }
 
   /**
-   * Marks the connection as in use (a subscription, an in-flight publish). The returned function
-   * releases it; when nothing uses the connection it closes after `lingerMs` (unless pinned).
+   * The client's `connect()`: opens the connection now and resolves at `connection_ack`; rejects on
+   * the first failed attempt, like the seed's `DialWebSocketConfig` (background retries only start
+   * once the connection has been established). Once resolved, the connection stays in use until
+   * `close()`.
+   */
+  connect(): Promise<Extract<ConnectionState, { status: 'connected' }>> {
+    return new Promise((resolve, reject) => {
+      this.whenReady(
+        () => {
+          this.retain();
+          // An acknowledged session exists only in the `connected` state.
+          resolve(this._state$.value as Extract<ConnectionState, { status: 'connected' }>);
+        },
+        reject,
+        true,
+      );
+    });
+  }
+
+  /**
+   * Marks the connection as in use (a subscription, an in-flight publish, an explicit `connect()`).
+   * The returned function releases it; when nothing uses the connection it closes after `lingerMs`.
    */
   retain(): () => void {
     this._users++;
@@ -187,11 +208,6 @@ export class Connection {
         else this._idle();
       }
     };
-  }
-
-  /** Keeps the connection open until `close()`, whatever uses it (explicit `connect()`): a use never released. */
-  _pin(): void {
-    this.retain();
   }
 
   /** Closes for good: socket, timers and subjects. Idempotent. */
@@ -228,11 +244,11 @@ export class Connection {
   }
 
   private _open(authorization: Authorization): void {
-    const { headers, WebSocket, endpoints, ackTimeoutMs } = this._options;
+    const { headers, WebSocket, endpoints, connectTimeoutMs } = this._options;
     const url = endpoints.realtimeUrl;
     let socket: WebSocketLike;
     try {
-      socket = this._preset ?? new WebSocket(url, connectionSubprotocols({ ...headers, ...authorization }));
+      socket = this._preset ?? new (WebSocket ?? defaultWebSocket())(url, connectionSubprotocols({ ...headers, ...authorization }));
     } catch (e) {
       return this._fail(undefined, new ConnectionError(`could not connect to ${url}`, undefined, undefined, e));
     }
@@ -249,7 +265,7 @@ export class Connection {
       const message = `${this._session ? 'lost connection' : 'could not connect'} to ${url} (code ${code}${why ? `: ${why}` : ''})`;
       this._fail(socket, new ConnectionError(message, code, reason));
     };
-    this._timer = this._scheduler.schedule(() => this._fail(socket, new TimeoutError('connect', ackTimeoutMs)), ackTimeoutMs);
+    this._timer = this._scheduler.schedule(() => this._fail(socket, new TimeoutError('connect', connectTimeoutMs)), connectTimeoutMs);
     // An already-open socket (passed by the user) reports no `open`.
     init();
   }
@@ -266,14 +282,13 @@ export class Connection {
     if (type === 'connection_ack') {
       this._keepAliveMs = this._options.keepAliveTimeoutMs ?? message.connectionTimeoutMs;
       if (session) return; // a repeated ack only refreshes the deadline
-      const isOpen = (): boolean => acknowledged === this._session && socket.readyState === WS_OPEN;
+      const connection = this;
       const acknowledged: Session = {
-        generation: ++this._generation,
         get isOpen() {
-          return isOpen();
+          return acknowledged === connection._session && socket.readyState === WS_OPEN;
         },
         send(message) {
-          const open = isOpen();
+          const open = this.isOpen;
           if (open) socket.send(JSON.stringify(message));
           return open;
         },
@@ -320,7 +335,8 @@ export class Connection {
       const delayMs = backoffDelay(retry, this._failures);
       this._setState({ status: 'reconnecting', attempt: this._failures, delayMs, error });
       this._timer = this._scheduler.schedule(() => this._start(), delayMs);
-      return;
+      // Only a fail-fast waiter (`connect()`) gives up now.
+      return this._settled$.next(error);
     }
     this._failures = 0;
     // Nobody needs the connection: go back to idle; the next use opens a new one.
