@@ -132,10 +132,9 @@ export function createEventsClient(config: EventsClientConfig): EventsClient {
     ...config,
     ...settings,
     retry: config.retry !== false && resolveRetryOptions(config.retry),
-    onMessage: (message, session) => router.dispatch(message, session),
+    router,
   });
   const state$ = connection._state$;
-  connection._lost$.subscribe(({ session, error, willRetry }) => router.sessionLost(session, error, willRetry));
   const prefix = Math.random().toString(36).slice(2, 8);
   let count = 0;
   const ctx = new OperationContext({

@@ -3,7 +3,7 @@ import { asyncScheduler } from './rx';
 import { connectionSubprotocols } from './auth/header';
 import { apiKeyAuth } from './auth/api-key';
 import { lambdaAuth, type TokenSource } from './auth/lambda';
-import { resolveAuth } from './auth/resolve';
+import { resolveConnectAuth } from './auth/resolve';
 import { configError, type AuthProvider } from './auth/types';
 import { numberOptions, type NumberOption } from './connection/retry';
 import type { EventsClientConfig } from './client';
@@ -51,9 +51,9 @@ function seedConfig(httpEndpoint: string, realtimeEndpoint: string | undefined, 
  * ```
  */
 export function subprotocols(config: EventsClientConfig): Promise<[string, string]> {
-  const { host, httpUrl } = endpointsOf(config);
+  const endpoints = endpointsOf(config);
   return new Promise((resolve, reject) => {
-    resolveAuth(config.auth, { kind: 'connect', host, httpUrl, body: '{}' }, (auth) => resolve(connectionSubprotocols({ ...config.headers, ...auth })), reject);
+    resolveConnectAuth(config.auth, endpoints, config.headers, (authorization) => resolve(connectionSubprotocols(authorization)), reject);
   });
 }
 

@@ -54,6 +54,26 @@ export function resolveAuth(
   return holder.closed ? undefined : holder;
 }
 
+/**
+ * {@link resolveAuth} for the connection handshake (`{}` is the body a signature covers), with the
+ * client's extra `headers` merged under the provider's fields: the authorization of the `header-`
+ * subprotocol.
+ *
+ * @example
+ * ```ts
+ * resolveConnectAuth(auth, endpoints, {}, (authorization) => open(connectionSubprotocols(authorization)), fail);
+ * ```
+ */
+export function resolveConnectAuth(
+  provider: AuthProvider,
+  endpoints: { readonly host: string; readonly httpUrl: string },
+  headers: Readonly<Record<string, string>> | undefined,
+  onAuth: (authorization: Authorization) => void,
+  onError: (error: AppSyncEventsError) => void,
+): RxSubscription | undefined {
+  return resolveAuth(provider, { kind: 'connect', host: endpoints.host, httpUrl: endpoints.httpUrl, body: '{}' }, (auth) => onAuth({ ...headers, ...auth }), onError);
+}
+
 /** The provider's own failure: only its error class name is kept, as its message may quote a credential. */
 function providerFailure(e: unknown, request: AuthRequest): ValidationError {
   const error = new ValidationError('AUTH_PROVIDER_FAILED', `auth provider failed for ${request.kind}${e instanceof Error ? `: ${e.name}` : ''}`);

@@ -1,7 +1,7 @@
 import type { SchedulerLike } from 'rxjs';
 import { BehaviorSubject, Subject, Subscription } from '../rx';
 import { connectionSubprotocols } from '../auth/header';
-import { resolveAuth } from '../auth/resolve';
+import { resolveConnectAuth } from '../auth/resolve';
 import type { AuthProvider } from '../auth/types';
 import {
   AppSyncEventsError,
@@ -36,25 +36,11 @@ export interface Session {
 }
 
 /**
- * Why a session ended, and whether the connection will try again.
- *
- * @example
- * ```ts
- * connection._lost$.subscribe(({ error, willRetry }) => console.log(error.code, willRetry));
- * ```
- */
-export interface SessionLoss {
-  readonly session: Session;
-  readonly error: AppSyncEventsError;
-  readonly willRetry: boolean;
-}
-
-/**
  * Everything the connection needs; the client fills it from its config.
  *
  * @example
  * ```ts
- * const connection = new Connection({ endpoints, auth, headers: {}, WebSocket, scheduler: asyncScheduler, connectTimeoutMs: 15000, retry: false, lingerMs: 0, onMessage });
+ * const connection = new Connection({ endpoints, auth, headers: {}, WebSocket, scheduler: asyncScheduler, connectTimeoutMs: 15000, retry: false, lingerMs: 0, router });
  * ```
  */
 export interface ConnectionOptions {
@@ -75,8 +61,15 @@ export interface ConnectionOptions {
   readonly lingerMs: number;
   /** An already-open (or opening) socket to use for the first connection. */
   readonly socket?: WebSocketLike;
-  /** Receives every decoded frame that carries an operation id (the per-frame hot path). */
-  readonly onMessage: (message: ReceiveMessage, session: Session) => void;
+  /**
+   * Where operation frames and session losses go (the client's `Router`): every decoded frame that
+   * carries an operation id (the per-frame hot path), and each acknowledged session that ended,
+   * with its error and whether the connection will try again.
+   */
+  readonly router: {
+    dispatch(message: ReceiveMessage, session: Session): void;
+    sessionLost(session: Session, error: AppSyncEventsError, willRetry: boolean): void;
+  };
 }
 
 const IDLE: ConnectionState = { status: 'idle' };
@@ -88,7 +81,7 @@ const CLOSED: ConnectionState = { status: 'closed' };
  * `header-` subprotocol, sends `connection_init`, waits for `connection_ack`, runs the keep-alive
  * watchdog, retries with backoff and jitter, opens lazily and closes after a linger, and reports
  * every transition on `_state$`. It knows nothing of channels or publish: it forwards frames with
- * an id to `onMessage`. All time goes through the injected scheduler.
+ * an id to the router. All time goes through the injected scheduler.
  *
  * The phase is the `status` of `_state$`, with `_socket` (set from opening until the socket ends)
  * and `_session` (set from the ack until then). Only one of the auth request, ack timeout,
@@ -107,8 +100,6 @@ export class Connection {
   readonly _messages$ = new Subject<ReceiveMessage>();
   /** Frames that could not be decoded, and other protocol anomalies (hot). */
   readonly _protocolErrors$ = new Subject<AppSyncEventsError>();
-  /** Emits when an acknowledged session ends. */
-  readonly _lost$ = new Subject<SessionLoss>();
   /**
    * What waiters for a connection get: each session once it is acknowledged (first connection and
    * every reconnection), or a terminal failure (they give up).
@@ -216,7 +207,7 @@ export class Connection {
     this._setState(CLOSED);
     this._idle('client closed');
     this._settled$.next(new ConnectionClosedError('client'));
-    for (const s of [this._lost$, this._settled$, this._messages$, this._protocolErrors$, this._state$] as Subject<unknown>[]) {
+    for (const s of [this._settled$, this._messages$, this._protocolErrors$, this._state$] as Subject<unknown>[]) {
       s.complete();
     }
   }
@@ -231,24 +222,25 @@ export class Connection {
 
   private _start(): void {
     this._setState({ status: 'connecting', attempt: this._failures + 1 });
-    const { auth, endpoints } = this._options;
-    // A synchronous answer opens the socket (or fails) before resolveAuth returns `undefined`:
+    const { auth, endpoints, headers } = this._options;
+    // A synchronous answer opens the socket (or fails) before resolveConnectAuth returns `undefined`:
     // keep the timer that set.
     this._timer =
-      resolveAuth(
+      resolveConnectAuth(
         auth,
-        { kind: 'connect', host: endpoints.host, httpUrl: endpoints.httpUrl, body: '{}' },
+        endpoints,
+        headers,
         (authorization) => this._open(authorization),
         (error) => this._fail(undefined, error),
       ) ?? this._timer;
   }
 
   private _open(authorization: Authorization): void {
-    const { headers, WebSocket, endpoints, connectTimeoutMs } = this._options;
+    const { WebSocket, endpoints, connectTimeoutMs } = this._options;
     const url = endpoints.realtimeUrl;
     let socket: WebSocketLike;
     try {
-      socket = this._preset ?? new (WebSocket ?? defaultWebSocket())(url, connectionSubprotocols({ ...headers, ...authorization }));
+      socket = this._preset ?? new (WebSocket ?? defaultWebSocket())(url, connectionSubprotocols(authorization));
     } catch (e) {
       return this._fail(undefined, new ConnectionError(`could not connect to ${url}`, undefined, undefined, e));
     }
@@ -303,7 +295,7 @@ export class Connection {
     // An error not tied to an operation: nothing to fail, but never swallowed.
     else if (type === 'error' && message.id === undefined) this._protocolErrors$.next(serverError('connect', message.errors));
     // Before the ack no operation can be waiting for a frame.
-    else if (session && type !== 'ka') this._options.onMessage(message, session);
+    else if (session && type !== 'ka') this._options.router.dispatch(message, session);
   }
 
   /** The keep-alive watchdog: fails the socket once no frame arrived for `_keepAliveMs`. */
@@ -322,26 +314,26 @@ export class Connection {
     const session = this._session;
     if (session && retry && this._scheduler.now() - this._connectedAt >= retry.resetAfterMs) this._failures = 0;
     this._failures++;
-    // Decided before lost$: its observers fail the operations that will not be retried, and their
-    // releases must not turn a terminal failure into a quiet return to idle.
+    // Decided before the router fails the operations that will not be retried: their releases must
+    // not turn a terminal failure into a quiet return to idle.
     const inUse = this._users > 0;
     const transient = retry && isRetryable(error);
     const willRetry = transient && (!retry.shouldRetry || retry.shouldRetry(error)) && this._failures <= retry.maxAttempts && inUse;
     this._end('connection lost');
-    if (session) this._lost$.next({ session, error, willRetry });
-    // A lost$ observer closed the client, or released the last use and the linger (0) went idle.
+    if (session) this._options.router.sessionLost(session, error, willRetry);
+    // An operation's error handler closed the client, or released the last use and the linger (0) went idle.
     if (this._state$.value !== state) return;
     if (willRetry) {
       const delayMs = backoffDelay(retry, this._failures);
       this._setState({ status: 'reconnecting', attempt: this._failures, delayMs, error });
       this._timer = this._scheduler.schedule(() => this._start(), delayMs);
-      // Only a fail-fast waiter (`connect()`) gives up now.
-      return this._settled$.next(error);
+    } else {
+      this._failures = 0;
+      // Nobody needs the connection: go back to idle; the next use opens a new one.
+      if (transient && session && !inUse) return this._setState(IDLE);
+      this._setState({ status: 'closed', error });
     }
-    this._failures = 0;
-    // Nobody needs the connection: go back to idle; the next use opens a new one.
-    if (transient && session && !inUse) return this._setState(IDLE);
-    this._setState({ status: 'closed', error });
+    // Waiters give up; while `reconnecting`, only a fail-fast one (`connect()`).
     this._settled$.next(error);
   }
 
@@ -351,9 +343,9 @@ export class Connection {
     this._failures = 0;
     this._linger = stop(this._linger);
     const session = this._end(reason);
-    // Idle first: a lost$ observer that starts a new operation then opens a new connection.
+    // Idle first: an operation's error handler that starts a new operation then opens a new connection.
     if (!resting) this._setState(IDLE);
-    if (session) this._lost$.next({ session, error: new ConnectionClosedError('client'), willRetry: false });
+    if (session) this._options.router.sessionLost(session, new ConnectionClosedError('client'), false);
   }
 
   /** Stops the pending timer and closes the socket, if any, with `reason`; returns its session. */
