@@ -127,24 +127,20 @@ export interface EventsClient {
  */
 export function createEventsClient(config: EventsClientConfig): EventsClient {
   const settings = commonSettings<{ connectTimeoutMs: number; keepAliveTimeoutMs?: number; lingerMs: number }>(config, 'createEventsClient', DURATIONS);
-  const router = new Router();
-  const connection = new Connection({
+  const prefix = Math.random().toString(36).slice(2, 8);
+  let count = 0;
+  // What the connection and the operations need, in one object (each reads its own fields).
+  const options = {
     ...config,
     ...settings,
     retry: config.retry !== false && resolveRetryOptions(config.retry),
-    router,
-  });
-  const state$ = connection._state$;
-  const prefix = Math.random().toString(36).slice(2, 8);
-  let count = 0;
-  const ctx = new OperationContext({
-    ...settings,
-    connection,
-    router,
+    router: new Router(),
     generateId: config.generateId ?? (() => `${prefix}-${++count}`),
     checkIds: config.generateId !== undefined,
-    protocolErrors: connection._protocolErrors$,
-  });
+  };
+  const connection = new Connection(options);
+  const state$ = connection._state$;
+  const ctx = new OperationContext({ ...options, connection, protocolErrors: connection._protocolErrors$ });
   const registry = new SubscriptionRegistry(ctx);
 
   // The subjects go out typed as Observables: the public type has no `next`.
@@ -166,7 +162,7 @@ export function createEventsClient(config: EventsClientConfig): EventsClient {
       registry.closeAll();
       connection.close();
     },
-    toJSON: () => ({ httpEndpoint: settings.endpoints.httpUrl, realtimeEndpoint: settings.endpoints.realtimeUrl, status: state$.value.status }),
+    toJSON: () => ({ httpEndpoint: options.endpoints.httpUrl, realtimeEndpoint: options.endpoints.realtimeUrl, status: state$.value.status }),
   };
 }
 
