@@ -1,11 +1,8 @@
-// Operation ids only correlate replies on one connection; they are not secrets, so the non-secure
-// generator (Math.random, no crypto module to load) is enough and cheaper per publish.
-import { nanoid } from 'nanoid/non-secure';
 import type { Observable } from 'rxjs';
 import { Connection } from './connection/connection';
-import { resolveRetryOptions, type RetryOptions } from './connection/retry';
+import { resolveRetryOptions, type NumberOption, type RetryOptions } from './connection/retry';
 import type { ConnectionState } from './connection/state';
-import { commonSettings, duration } from './config';
+import { commonSettings } from './config';
 import type { ValidationError, AppSyncEventsError } from './errors';
 import { OperationContext } from './operations/context';
 import type { PublishResult } from './operations/events';
@@ -18,9 +15,8 @@ import {
   type SubscribedEvent,
   type SubscribeOptions,
 } from './operations/subscriptions';
-import { resolveEndpoints } from './protocol/endpoints';
 import type { ReceiveMessage, SubscriptionMessage } from './protocol/messages';
-import { defaultWebSocket, type WebSocketConstructor, type WebSocketLike } from './transport/websocket';
+import type { WebSocketConstructor, WebSocketLike } from './transport/websocket';
 
 /**
  * Configuration of {@link createEventsClient}. Only `httpEndpoint` and `auth` are required. It
@@ -46,7 +42,7 @@ export interface EventsClientConfig extends HttpPublisherConfig {
   readonly WebSocket?: WebSocketConstructor;
   /** An already open (or opening) socket to use for the first connection, like the seed's `NewWebSocketClient(conn)`. */
   readonly socket?: WebSocketLike;
-  /** Operation id generator; ids must match `[A-Za-z0-9_+-]{1,128}`. @default nanoid (non-secure: ids are not secrets) */
+  /** Operation id generator; ids must match `[A-Za-z0-9_+-]{1,128}`. @default a per-client counter after a short random prefix (ids only need to be unique per connection; they are not secrets) */
   readonly generateId?: () => string;
   /** Time allowed from opening the socket to `connection_ack`. @default 15000 */
   readonly connectTimeoutMs?: number;
@@ -130,74 +126,49 @@ export interface EventsClient {
  * ```
  */
 export function createEventsClient(config: EventsClientConfig): EventsClient {
-  const settings = commonSettings(config, 'createEventsClient');
-  const router = new Router();
-  const connection = new Connection({
+  const settings = commonSettings<{ connectTimeoutMs: number; keepAliveTimeoutMs?: number; lingerMs: number }>(config, 'createEventsClient', DURATIONS);
+  const prefix = Math.random().toString(36).slice(2, 8);
+  let count = 0;
+  // What the connection and the operations need, in one object (each reads its own fields).
+  const options = {
+    ...config,
     ...settings,
-    WebSocket: config.WebSocket ?? defaultWebSocket(),
-    ackTimeoutMs: duration(config, 'connectTimeoutMs', 15_000),
-    keepAliveTimeoutMs: duration(config, 'keepAliveTimeoutMs', undefined),
     retry: config.retry !== false && resolveRetryOptions(config.retry),
-    lingerMs: duration(config, 'lingerMs', 1000, true),
-    socket: config.socket,
-    onMessage: (message, session) => router.dispatch(message, session),
-  });
-  const state$ = connection._state$;
-  connection._lost$.subscribe(({ session, error, willRetry }) => router.sessionLost(session, error, willRetry));
-  const ctx = new OperationContext({
-    ...settings,
-    connection,
-    router,
-    generateId: config.generateId ?? nanoid,
+    router: new Router(),
+    generateId: config.generateId ?? (() => `${prefix}-${++count}`),
     checkIds: config.generateId !== undefined,
-    protocolErrors: connection._protocolErrors$,
-  });
+  };
+  const connection = new Connection(options);
+  const state$ = connection._state$;
+  const ctx = new OperationContext({ ...options, connection, protocolErrors: connection._protocolErrors$ });
   const registry = new SubscriptionRegistry(ctx);
 
+  // The subjects go out typed as Observables: the public type has no `next`.
   return {
-    connectionState$: state$.asObservable(),
-    messages$: connection._messages$.asObservable(),
-    protocolErrors$: connection._protocolErrors$.asObservable(),
-    subscribed$: registry.subscribed$.asObservable(),
-    broadcastErrors$: registry.broadcastErrors$.asObservable(),
-    connect: () =>
-      new Promise((resolve, reject) => {
-        // Fail fast on the first failed attempt, like the seed's DialWebSocketConfig; background
-        // retries only start once the connection has been established. `state$` replays the
-        // current state on subscribe: only the transitions after it count.
-        let replayed = false;
-        const states = state$.subscribe((s) => {
-          if (replayed && s.status === 'reconnecting') {
-            wait.unsubscribe();
-            states.unsubscribe();
-            reject(s.error);
-          }
-        });
-        replayed = true;
-        const wait = connection.whenReady(
-          () => {
-            states.unsubscribe();
-            connection._pin();
-            const s = state$.value;
-            resolve(s.status === 'connected' ? s : { status: 'connected', connectionTimeoutMs: 0 });
-          },
-          (error) => {
-            states.unsubscribe();
-            reject(error);
-          },
-        );
-      }),
+    connectionState$: state$,
+    messages$: connection._messages$,
+    protocolErrors$: connection._protocolErrors$,
+    subscribed$: registry.subscribed$,
+    broadcastErrors$: registry.broadcastErrors$,
+    connect: () => connection.connect(),
     subscribe: <T>(channel: string, options?: SubscribeOptions) => registry.subscribe<T>(channel, options),
     subscribeMessages: (channel, options) => registry.subscribeMessages(channel, options),
     unsubscribe: (channel) => registry.unsubscribe(channel),
     publish: (channel, events, options = {}) => publishOverWebSocket(ctx, channel, events, options),
     close: () => {
-      // Pinned first: the subscriptions ending below must not start a linger close (with lingerMs 0
+      // In use first: the subscriptions ending below must not start a linger close (with lingerMs 0
       // it would close the socket as 'idle' and report idle before closed).
-      connection._pin();
+      connection.retain();
       registry.closeAll();
       connection.close();
     },
-    toJSON: () => ({ httpEndpoint: settings.endpoints.httpUrl, realtimeEndpoint: settings.endpoints.realtimeUrl, status: state$.value.status }),
+    toJSON: () => ({ httpEndpoint: options.endpoints.httpUrl, realtimeEndpoint: options.endpoints.realtimeUrl, status: state$.value.status }),
   };
 }
+
+/** The client's own durations: name, default, smallest value and whether it is excluded. */
+const DURATIONS: readonly NumberOption[] = [
+  ['connectTimeoutMs', 15_000, 0, true],
+  ['keepAliveTimeoutMs', undefined, 0, true],
+  ['lingerMs', 1000, 0],
+];

@@ -3,8 +3,9 @@ import { asyncScheduler } from './rx';
 import { connectionSubprotocols } from './auth/header';
 import { apiKeyAuth } from './auth/api-key';
 import { lambdaAuth, type TokenSource } from './auth/lambda';
-import { resolveAuth } from './auth/resolve';
+import { resolveConnectAuth } from './auth/resolve';
 import { configError, type AuthProvider } from './auth/types';
+import { numberOptions, type NumberOption } from './connection/retry';
 import type { EventsClientConfig } from './client';
 import type { HttpPublisherConfig } from './operations/http-publish';
 import { resolveEndpoints, type ResolvedEndpoints } from './protocol/endpoints';
@@ -50,9 +51,9 @@ function seedConfig(httpEndpoint: string, realtimeEndpoint: string | undefined, 
  * ```
  */
 export function subprotocols(config: EventsClientConfig): Promise<[string, string]> {
-  const { host, httpUrl } = endpointsOf(config);
+  const endpoints = endpointsOf(config);
   return new Promise((resolve, reject) => {
-    resolveAuth(config.auth, { kind: 'connect', host, httpUrl, body: '{}' }, (auth) => resolve(connectionSubprotocols({ ...config.headers, ...auth })), reject);
+    resolveConnectAuth(config.auth, endpoints, config.headers, (authorization) => resolve(connectionSubprotocols(authorization)), reject);
   });
 }
 
@@ -61,45 +62,26 @@ function endpointsOf(config: HttpPublisherConfig & { readonly realtimeEndpoint?:
 }
 
 /**
- * The validated settings that `createEventsClient` and `createHttpPublisher` share (internal).
+ * The validated settings that `createEventsClient` and `createHttpPublisher` share (internal), with
+ * `requestTimeoutMs` and the caller's own `durations` checked and their defaults filled in.
  * Throws {@link ValidationError} (`INVALID_CONFIG`) naming the first invalid field.
  *
  * @example
  * ```ts
- * const { auth, endpoints, scheduler, requestTimeoutMs, headers } = commonSettings(config, 'createEventsClient');
+ * const { auth, endpoints, scheduler, requestTimeoutMs, headers } = commonSettings(config, 'createHttpPublisher');
  * ```
  */
-export function commonSettings(
+export function commonSettings<Durations = object>(
   config: HttpPublisherConfig & { readonly realtimeEndpoint?: string },
   caller: string,
-): { auth: AuthProvider; endpoints: ResolvedEndpoints; scheduler: SchedulerLike; requestTimeoutMs: number; headers: Readonly<Record<string, string>> } {
+  durations: readonly NumberOption[] = [],
+): Durations & { auth: AuthProvider; endpoints: ResolvedEndpoints; scheduler: SchedulerLike; requestTimeoutMs: number; headers: Readonly<Record<string, string>> } {
   if (typeof config?.auth !== 'function') throw configError(`${caller} needs a config object whose auth is an auth provider, e.g. apiKeyAuth(key)`);
   return {
     auth: config.auth,
     endpoints: endpointsOf(config),
     scheduler: config.scheduler ?? asyncScheduler,
-    requestTimeoutMs: duration(config, 'requestTimeoutMs', 15_000),
     headers: { ...config.headers },
+    ...(numberOptions(config, [['requestTimeoutMs', 15_000, 0, true], ...durations], '', true) as Durations & { requestTimeoutMs: number }),
   };
-}
-
-/**
- * A configured duration: `fallback` when absent, else a finite number > 0 (or >= 0 with `zeroOk`);
- * throws {@link ValidationError} (`INVALID_CONFIG`) naming the field otherwise.
- *
- * @example
- * ```ts
- * duration(config, 'lingerMs', 1000, true);
- * ```
- */
-export function duration<T extends number | undefined>(
-  config: EventsClientConfig,
-  field: 'requestTimeoutMs' | 'connectTimeoutMs' | 'keepAliveTimeoutMs' | 'lingerMs',
-  fallback: T,
-  zeroOk?: boolean,
-): number | T {
-  const value = config[field];
-  if (value === undefined) return fallback;
-  if (!(zeroOk ? value >= 0 : value > 0) || !Number.isFinite(value)) throw configError(`${field} must be a finite number of milliseconds ${zeroOk ? '>= 0' : '> 0'}`);
-  return value;
 }

@@ -54,6 +54,7 @@ export function tokenHeaderAuth(token: TokenSource, what: string): AuthProvider 
   return (request): Observable<Authorization> =>
     defer(() => {
       const t = token(request);
-      return typeof t === 'string' || t === undefined || t === null ? [t] : from(t);
+      // A plain value (a token, or `undefined`/`null` when nobody is signed in) as a one-value source.
+      return Object(t) === t ? from(t as ObservableInput<unknown>) : [t];
     }).pipe(map((t) => authorization(request.host, t)));
 }

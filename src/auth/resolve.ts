@@ -29,53 +29,54 @@ export function resolveAuth(
   onAuth: (authorization: Authorization) => void,
   onError: (error: AppSyncEventsError) => void,
 ): RxSubscription | undefined {
+  const fail = (e: unknown): undefined => void onError(AppSyncEventsError.is(e) ? e : providerFailure(e, request));
+  // An answer that is not an object (or no answer at all) is a configuration error.
+  const deliver = (auth: unknown): undefined =>
+    void (typeof auth === 'object' && auth ? onAuth(auth as Authorization) : onError(configError(`auth provider gave no authorization for ${request.kind}`)));
   let result: unknown;
   try {
     result = provider(request);
   } catch (e) {
-    onError(wrap(e, request));
-    return undefined;
+    return fail(e);
   }
-  if (!isAsync(result)) {
-    deliver(result, request, onAuth, onError);
-    return undefined;
-  }
-  let done = false;
+  if (!ASYNC_MEMBERS.some((key) => typeof (result as Record<PropertyKey, unknown> | null)?.[key] === 'function')) return deliver(result);
   // The provider may answer synchronously inside subscribe(): collect into a holder that exists
   // before the first value can arrive. Only the first outcome counts.
   const holder = new Subscription();
-  const once = (report: () => void): void => {
-    if (done) return;
-    done = true;
-    holder.unsubscribe();
-    report();
-  };
-  holder.add(
-    from(result as ObservableInput<unknown>).subscribe({
-      next: (auth) => once(() => deliver(auth, request, onAuth, onError)),
-      error: (e: unknown) => once(() => onError(wrap(e, request))),
-      complete: () => once(() => deliver(undefined, request, onAuth, onError)),
-    }),
-  );
-  return done ? undefined : holder;
+  const once =
+    (report: (value?: unknown) => undefined) =>
+    (value?: unknown): void => {
+      if (holder.closed) return;
+      holder.unsubscribe();
+      report(value);
+    };
+  holder.add(from(result as ObservableInput<unknown>).subscribe({ next: once(deliver), error: once(fail), complete: once(deliver) }));
+  return holder.closed ? undefined : holder;
 }
 
-/** Hands an answer to `onAuth`; one that is not an object (or no answer at all) is a configuration error. */
-function deliver(auth: unknown, request: AuthRequest, onAuth: (authorization: Authorization) => void, onError: (error: AppSyncEventsError) => void): void {
-  if (typeof auth === 'object' && auth !== null) onAuth(auth as Authorization);
-  else onError(configError(`auth provider gave no authorization for ${request.kind}`));
+/**
+ * {@link resolveAuth} for the connection handshake (`{}` is the body a signature covers), with the
+ * client's extra `headers` merged under the provider's fields: the authorization of the `header-`
+ * subprotocol.
+ *
+ * @example
+ * ```ts
+ * resolveConnectAuth(auth, endpoints, {}, (authorization) => open(connectionSubprotocols(authorization)), fail);
+ * ```
+ */
+export function resolveConnectAuth(
+  provider: AuthProvider,
+  endpoints: { readonly host: string; readonly httpUrl: string },
+  headers: Readonly<Record<string, string>> | undefined,
+  onAuth: (authorization: Authorization) => void,
+  onError: (error: AppSyncEventsError) => void,
+): RxSubscription | undefined {
+  return resolveAuth(provider, { kind: 'connect', host: endpoints.host, httpUrl: endpoints.httpUrl, body: '{}' }, (auth) => onAuth({ ...headers, ...auth }), onError);
 }
 
-function isAsync(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  for (const key of ASYNC_MEMBERS) if (typeof (value as Record<PropertyKey, unknown>)[key] === 'function') return true;
-  return false;
-}
-
-function wrap(e: unknown, request: AuthRequest): AppSyncEventsError {
-  if (AppSyncEventsError.is(e)) return e;
-  // The provider's message may quote a credential; only its error class name is kept.
-  const err = new ValidationError('AUTH_PROVIDER_FAILED', `auth provider failed for ${request.kind}${e instanceof Error ? `: ${e.name}` : ''}`);
-  Object.defineProperty(err, 'cause', { value: e, enumerable: false });
-  return err;
+/** The provider's own failure: only its error class name is kept, as its message may quote a credential. */
+function providerFailure(e: unknown, request: AuthRequest): ValidationError {
+  const error = new ValidationError('AUTH_PROVIDER_FAILED', `auth provider failed for ${request.kind}${e instanceof Error ? `: ${e.name}` : ''}`);
+  Object.defineProperty(error, 'cause', { value: e, enumerable: false });
+  return error;
 }

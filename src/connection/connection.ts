@@ -1,7 +1,7 @@
 import type { SchedulerLike } from 'rxjs';
 import { BehaviorSubject, Subject, Subscription } from '../rx';
 import { connectionSubprotocols } from '../auth/header';
-import { resolveAuth } from '../auth/resolve';
+import { resolveConnectAuth } from '../auth/resolve';
 import type { AuthProvider } from '../auth/types';
 import {
   AppSyncEventsError,
@@ -15,7 +15,7 @@ import {
 import { decodeReceiveMessage } from '../protocol/decode';
 import type { ResolvedEndpoints } from '../protocol/endpoints';
 import type { Authorization, ReceiveMessage, SendMessage } from '../protocol/messages';
-import { WS_OPEN, type WebSocketConstructor, type WebSocketLike } from '../transport/websocket';
+import { defaultWebSocket, WS_OPEN, type WebSocketConstructor, type WebSocketLike } from '../transport/websocket';
 import { backoffDelay, isRetryable, type ResolvedRetryOptions } from './retry';
 import type { ConnectionState } from './state';
 
@@ -29,8 +29,6 @@ import type { ConnectionState } from './state';
  * ```
  */
 export interface Session {
-  /** Increases with every socket the connection opens. */
-  readonly generation: number;
   /** True while frames can be sent. */
   readonly isOpen: boolean;
   /** Sends a frame; false (nothing sent) when the socket is no longer open. */
@@ -38,25 +36,11 @@ export interface Session {
 }
 
 /**
- * Why a session ended, and whether the connection will try again.
- *
- * @example
- * ```ts
- * connection._lost$.subscribe(({ error, willRetry }) => console.log(error.code, willRetry));
- * ```
- */
-export interface SessionLoss {
-  readonly session: Session;
-  readonly error: AppSyncEventsError;
-  readonly willRetry: boolean;
-}
-
-/**
  * Everything the connection needs; the client fills it from its config.
  *
  * @example
  * ```ts
- * const connection = new Connection({ endpoints, auth, headers: {}, WebSocket, scheduler: asyncScheduler, ackTimeoutMs: 15000, retry: false, lingerMs: 0, onMessage });
+ * const connection = new Connection({ endpoints, auth, headers: {}, WebSocket, scheduler: asyncScheduler, connectTimeoutMs: 15000, retry: false, lingerMs: 0, router });
  * ```
  */
 export interface ConnectionOptions {
@@ -64,10 +48,11 @@ export interface ConnectionOptions {
   readonly auth: AuthProvider;
   /** Extra fields merged into every authorization object. */
   readonly headers: Readonly<Record<string, string>>;
-  readonly WebSocket: WebSocketConstructor;
+  /** @default isomorphic-ws */
+  readonly WebSocket?: WebSocketConstructor;
   readonly scheduler: SchedulerLike;
   /** Time allowed from opening the socket to `connection_ack`. */
-  readonly ackTimeoutMs: number;
+  readonly connectTimeoutMs: number;
   /** Overrides the ack's `connectionTimeoutMs` for the keep-alive watchdog. */
   readonly keepAliveTimeoutMs?: number;
   /** Reconnection policy, or false to treat every loss as terminal. */
@@ -76,8 +61,15 @@ export interface ConnectionOptions {
   readonly lingerMs: number;
   /** An already-open (or opening) socket to use for the first connection. */
   readonly socket?: WebSocketLike;
-  /** Receives every decoded frame that carries an operation id (the per-frame hot path). */
-  readonly onMessage: (message: ReceiveMessage, session: Session) => void;
+  /**
+   * Where operation frames and session losses go (the client's `Router`): every decoded frame that
+   * carries an operation id (the per-frame hot path), and each acknowledged session that ended,
+   * with its error and whether the connection will try again.
+   */
+  readonly router: {
+    dispatch(message: ReceiveMessage, session: Session): void;
+    sessionLost(session: Session, error: AppSyncEventsError, willRetry: boolean): void;
+  };
 }
 
 const IDLE: ConnectionState = { status: 'idle' };
@@ -89,7 +81,7 @@ const CLOSED: ConnectionState = { status: 'closed' };
  * `header-` subprotocol, sends `connection_init`, waits for `connection_ack`, runs the keep-alive
  * watchdog, retries with backoff and jitter, opens lazily and closes after a linger, and reports
  * every transition on `_state$`. It knows nothing of channels or publish: it forwards frames with
- * an id to `onMessage`. All time goes through the injected scheduler.
+ * an id to the router. All time goes through the injected scheduler.
  *
  * The phase is the `status` of `_state$`, with `_socket` (set from opening until the socket ends)
  * and `_session` (set from the ack until then). Only one of the auth request, ack timeout,
@@ -108,8 +100,6 @@ export class Connection {
   readonly _messages$ = new Subject<ReceiveMessage>();
   /** Frames that could not be decoded, and other protocol anomalies (hot). */
   readonly _protocolErrors$ = new Subject<AppSyncEventsError>();
-  /** Emits when an acknowledged session ends. */
-  readonly _lost$ = new Subject<SessionLoss>();
   /**
    * What waiters for a connection get: each session once it is acknowledged (first connection and
    * every reconnection), or a terminal failure (they give up).
@@ -122,10 +112,9 @@ export class Connection {
   private _preset = this._options.socket;
   /** The acknowledged session on `_socket`. */
   private _session: Session | undefined;
-  private _generation = 0;
   /** Failed attempts in the current series. */
   private _failures = 0;
-  /** Holders of `retain()`; `_pin()` is one that never lets go. */
+  /** Holders of `retain()`. */
   private _users = 0;
   private _lastActivity!: number;
   private _connectedAt!: number;
@@ -151,18 +140,21 @@ export class Connection {
    * Calls `onReady` with an acknowledged session: at once when there is one, otherwise after
    * opening (or waiting for) the connection. `onError` gets terminal failures and
    * {@link ConnectionClosedError} after `close()`. Transient failures are retried silently (they
-   * show on `state$`). The returned Subscription cancels the wait.
+   * show on `state$`) unless `failFast`, which gives up on the first failed attempt. The returned
+   * Subscription cancels the wait.
    */
-  whenReady(onReady: (session: Session) => void, onError: (error: AppSyncEventsError) => void): Subscription {
+  whenReady(onReady: (session: Session) => void, onError: (error: AppSyncEventsError) => void, failFast?: boolean): Subscription {
     const session = this._session;
-    if (session) onReady(session);
-    else if (this.isClosed) onError(new ConnectionClosedError('client'));
+    if (this.isClosed) onError(new ConnectionClosedError('client'));
+    else if (session) onReady(session);
     else {
       // A Subject: nothing arrives before `wait` is assigned.
       const wait = this._settled$.subscribe((outcome) => {
+        if (!AppSyncEventsError.is(outcome)) onReady(outcome);
+        // A failure followed by a retry is reported as the `reconnecting` state.
+        else if (failFast || this._state$.value.status !== 'reconnecting') onError(outcome);
+        else return;
         wait.unsubscribe();
-        if (AppSyncEventsError.is(outcome)) onError(outcome);
-        else onReady(outcome);
       });
       if (this._resting) this._start();
       return wait;
@@ -171,8 +163,28 @@ export class Connection {
   }
 
   /**
-   * Marks the connection as in use (a subscription, an in-flight publish). The returned function
-   * releases it; when nothing uses the connection it closes after `lingerMs` (unless pinned).
+   * The client's `connect()`: opens the connection now and resolves at `connection_ack`; rejects on
+   * the first failed attempt, like the seed's `DialWebSocketConfig` (background retries only start
+   * once the connection has been established). Once resolved, the connection stays in use until
+   * `close()`.
+   */
+  connect(): Promise<Extract<ConnectionState, { status: 'connected' }>> {
+    return new Promise((resolve, reject) => {
+      this.whenReady(
+        () => {
+          this.retain();
+          // An acknowledged session exists only in the `connected` state.
+          resolve(this._state$.value as Extract<ConnectionState, { status: 'connected' }>);
+        },
+        reject,
+        true,
+      );
+    });
+  }
+
+  /**
+   * Marks the connection as in use (a subscription, an in-flight publish, an explicit `connect()`).
+   * The returned function releases it; when nothing uses the connection it closes after `lingerMs`.
    */
   retain(): () => void {
     this._users++;
@@ -189,18 +201,13 @@ export class Connection {
     };
   }
 
-  /** Keeps the connection open until `close()`, whatever uses it (explicit `connect()`): a use never released. */
-  _pin(): void {
-    this.retain();
-  }
-
   /** Closes for good: socket, timers and subjects. Idempotent. */
   close(): void {
     if (this.isClosed) return;
     this._setState(CLOSED);
     this._idle('client closed');
     this._settled$.next(new ConnectionClosedError('client'));
-    for (const s of [this._lost$, this._settled$, this._messages$, this._protocolErrors$, this._state$] as Subject<unknown>[]) {
+    for (const s of [this._settled$, this._messages$, this._protocolErrors$, this._state$] as Subject<unknown>[]) {
       s.complete();
     }
   }
@@ -215,24 +222,25 @@ export class Connection {
 
   private _start(): void {
     this._setState({ status: 'connecting', attempt: this._failures + 1 });
-    const { auth, endpoints } = this._options;
-    // A synchronous answer opens the socket (or fails) before resolveAuth returns `undefined`:
+    const { auth, endpoints, headers } = this._options;
+    // A synchronous answer opens the socket (or fails) before resolveConnectAuth returns `undefined`:
     // keep the timer that set.
     this._timer =
-      resolveAuth(
+      resolveConnectAuth(
         auth,
-        { kind: 'connect', host: endpoints.host, httpUrl: endpoints.httpUrl, body: '{}' },
+        endpoints,
+        headers,
         (authorization) => this._open(authorization),
         (error) => this._fail(undefined, error),
       ) ?? this._timer;
   }
 
   private _open(authorization: Authorization): void {
-    const { headers, WebSocket, endpoints, ackTimeoutMs } = this._options;
+    const { WebSocket, endpoints, connectTimeoutMs } = this._options;
     const url = endpoints.realtimeUrl;
     let socket: WebSocketLike;
     try {
-      socket = this._preset ?? new WebSocket(url, connectionSubprotocols({ ...headers, ...authorization }));
+      socket = this._preset ?? new (WebSocket ?? defaultWebSocket())(url, connectionSubprotocols(authorization));
     } catch (e) {
       return this._fail(undefined, new ConnectionError(`could not connect to ${url}`, undefined, undefined, e));
     }
@@ -249,7 +257,7 @@ export class Connection {
       const message = `${this._session ? 'lost connection' : 'could not connect'} to ${url} (code ${code}${why ? `: ${why}` : ''})`;
       this._fail(socket, new ConnectionError(message, code, reason));
     };
-    this._timer = this._scheduler.schedule(() => this._fail(socket, new TimeoutError('connect', ackTimeoutMs)), ackTimeoutMs);
+    this._timer = this._scheduler.schedule(() => this._fail(socket, new TimeoutError('connect', connectTimeoutMs)), connectTimeoutMs);
     // An already-open socket (passed by the user) reports no `open`.
     init();
   }
@@ -266,14 +274,13 @@ export class Connection {
     if (type === 'connection_ack') {
       this._keepAliveMs = this._options.keepAliveTimeoutMs ?? message.connectionTimeoutMs;
       if (session) return; // a repeated ack only refreshes the deadline
-      const isOpen = (): boolean => acknowledged === this._session && socket.readyState === WS_OPEN;
+      const connection = this;
       const acknowledged: Session = {
-        generation: ++this._generation,
         get isOpen() {
-          return isOpen();
+          return acknowledged === connection._session && socket.readyState === WS_OPEN;
         },
         send(message) {
-          const open = isOpen();
+          const open = this.isOpen;
           if (open) socket.send(JSON.stringify(message));
           return open;
         },
@@ -288,7 +295,7 @@ export class Connection {
     // An error not tied to an operation: nothing to fail, but never swallowed.
     else if (type === 'error' && message.id === undefined) this._protocolErrors$.next(serverError('connect', message.errors));
     // Before the ack no operation can be waiting for a frame.
-    else if (session && type !== 'ka') this._options.onMessage(message, session);
+    else if (session && type !== 'ka') this._options.router.dispatch(message, session);
   }
 
   /** The keep-alive watchdog: fails the socket once no frame arrived for `_keepAliveMs`. */
@@ -307,25 +314,26 @@ export class Connection {
     const session = this._session;
     if (session && retry && this._scheduler.now() - this._connectedAt >= retry.resetAfterMs) this._failures = 0;
     this._failures++;
-    // Decided before lost$: its observers fail the operations that will not be retried, and their
-    // releases must not turn a terminal failure into a quiet return to idle.
+    // Decided before the router fails the operations that will not be retried: their releases must
+    // not turn a terminal failure into a quiet return to idle.
     const inUse = this._users > 0;
     const transient = retry && isRetryable(error);
     const willRetry = transient && (!retry.shouldRetry || retry.shouldRetry(error)) && this._failures <= retry.maxAttempts && inUse;
     this._end('connection lost');
-    if (session) this._lost$.next({ session, error, willRetry });
-    // A lost$ observer closed the client, or released the last use and the linger (0) went idle.
+    if (session) this._options.router.sessionLost(session, error, willRetry);
+    // An operation's error handler closed the client, or released the last use and the linger (0) went idle.
     if (this._state$.value !== state) return;
     if (willRetry) {
       const delayMs = backoffDelay(retry, this._failures);
       this._setState({ status: 'reconnecting', attempt: this._failures, delayMs, error });
       this._timer = this._scheduler.schedule(() => this._start(), delayMs);
-      return;
+    } else {
+      this._failures = 0;
+      // Nobody needs the connection: go back to idle; the next use opens a new one.
+      if (transient && session && !inUse) return this._setState(IDLE);
+      this._setState({ status: 'closed', error });
     }
-    this._failures = 0;
-    // Nobody needs the connection: go back to idle; the next use opens a new one.
-    if (transient && session && !inUse) return this._setState(IDLE);
-    this._setState({ status: 'closed', error });
+    // Waiters give up; while `reconnecting`, only a fail-fast one (`connect()`).
     this._settled$.next(error);
   }
 
@@ -335,9 +343,9 @@ export class Connection {
     this._failures = 0;
     this._linger = stop(this._linger);
     const session = this._end(reason);
-    // Idle first: a lost$ observer that starts a new operation then opens a new connection.
+    // Idle first: an operation's error handler that starts a new operation then opens a new connection.
     if (!resting) this._setState(IDLE);
-    if (session) this._lost$.next({ session, error: new ConnectionClosedError('client'), willRetry: false });
+    if (session) this._options.router.sessionLost(session, new ConnectionClosedError('client'), false);
   }
 
   /** Stops the pending timer and closes the socket, if any, with `reason`; returns its session. */

@@ -1,3 +1,4 @@
+import { configError } from '../auth/types';
 import { AppSyncEventsError, ConnectionError, ServerError, UnauthorizedError, ValidationError } from '../errors';
 
 /**
@@ -60,22 +61,45 @@ export type ResolvedRetryOptions = Required<Omit<RetryOptions, 'shouldRetry'>> &
  * ```
  */
 export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOptions {
-  const resolved: Record<string, unknown> = { ...options, random: options.random ?? Math.random };
-  for (const [key, fallback, min] of LIMITS) {
-    const value = (resolved[key] ??= fallback) as number;
-    if (!(value >= min)) throw new ValidationError('INVALID_CONFIG', `retry.${key} must be a number >= ${min}`);
-  }
-  return resolved as ResolvedRetryOptions;
+  return { ...options, random: options.random ?? Math.random, ...numberOptions(options, RETRY_LIMITS, 'retry.') } as ResolvedRetryOptions;
 }
 
-/** Each numeric option with its default and its smallest valid value. */
-const LIMITS = [
+/** Each numeric retry option with its default and its smallest valid value (infinity allowed). */
+const RETRY_LIMITS: readonly NumberOption[] = [
   ['initialDelayMs', 200, 0],
   ['maxDelayMs', 30_000, 0],
   ['factor', 2, 1],
   ['maxAttempts', Infinity, 0],
   ['resetAfterMs', 10_000, 0],
-] as const;
+];
+
+/**
+ * A numeric option: its name, its default (`undefined`: none), its smallest valid value, and
+ * whether it must be finite and strictly greater than that value (durations `> 0`).
+ */
+export type NumberOption = readonly [name: string, fallback: number | undefined, min: number, above?: boolean];
+
+/**
+ * The options of `limits` read from `source`, defaults filled in and each checked against its
+ * limit. Throws {@link ValidationError} (`INVALID_CONFIG`) naming the first invalid option.
+ * `finite` also refuses infinities.
+ *
+ * @example
+ * ```ts
+ * numberOptions({ lingerMs: 0 }, [['lingerMs', 1000, 0]], '', true); // { lingerMs: 0 }
+ * ```
+ */
+export function numberOptions(source: object, limits: readonly NumberOption[], prefix = '', finite?: boolean): Record<string, number> {
+  const resolved: Record<string, number> = {};
+  for (const [name, fallback, min, above] of limits) {
+    const value = (source as Record<string, number | undefined>)[name] ?? fallback;
+    if (value !== undefined && !((above ? value > min : value >= min) && (!finite || Number.isFinite(value)))) {
+      throw configError(`${prefix}${name} must be a ${finite ? 'finite ' : ''}number ${above ? '>' : '>='} ${min}`);
+    }
+    resolved[name] = value!;
+  }
+  return resolved;
+}
 
 /**
  * Delay before retry number `retry` (1-based), with full jitter.
