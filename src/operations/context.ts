@@ -31,8 +31,6 @@ export class OperationContext {
   private readonly checkIds?: boolean;
   /** Request timeouts: one scheduler action for all in-flight requests, not one per request. */
   readonly deadlines: Deadlines;
-  /** Whether `headers` has any field (when not, an authorization goes out as the provider made it). */
-  private readonly _hasHeaders: boolean;
   /** Operations holding the connection (subscriptions, publishes in flight), and the one use they hold together. */
   private _uses = 0;
   private _releaseUses: (() => void) | undefined;
@@ -55,13 +53,11 @@ export class OperationContext {
   }) {
     Object.assign(this, init);
     this.deadlines = new Deadlines(init.scheduler);
-    this._hasHeaders = Object.keys(init.headers).length > 0;
   }
 
   /** The authorization object of an operation frame: the client's extra headers, then the provider's fields. */
   withHeaders(auth: Authorization): Authorization {
-    // No copy when there is nothing to merge: the frame is only serialised, never changed.
-    return this._hasHeaders ? { ...this.headers, ...auth } : auth;
+    return { ...this.headers, ...auth };
   }
 
   /**

@@ -63,9 +63,9 @@ export class Deadlines {
     return entry;
   }
 
-  /** Forgets a deadline (idempotent). */
-  cancel(deadline: Deadline): void {
-    const { _timeoutMs: timeoutMs } = deadline as Entry;
+  /** Forgets a deadline (idempotent; `undefined` is ignored). */
+  cancel(deadline: Deadline | undefined): void {
+    const timeoutMs = (deadline as Entry | undefined)?._timeoutMs as number;
     const queue = this._queues.get(timeoutMs);
     if (queue?.delete(deadline as Entry) && queue.size === 0) {
       queue._action?.unsubscribe();

@@ -89,8 +89,8 @@ export function preparePublish(channel: string, events: readonly unknown[]): Pre
     lastChannel = channel;
     lastPath = check.channel.path;
   }
-  if (!Array.isArray(events)) throw new ValidationError('INVALID_ARGUMENT', 'events must be an array of JSON-serialisable values');
-  if (events.length === 0) throw new ValidationError('NO_EVENTS', 'publish needs at least one event');
+  if (!Array.isArray(events)) throw new ValidationError('INVALID_ARGUMENT', 'events must be an array');
+  if (events.length === 0) throw new ValidationError('NO_EVENTS', 'no events to publish');
   // Array.from visits holes too (as undefined, which is refused).
   const encoded = Array.from(events, (event: unknown, index) => {
     let text: string;

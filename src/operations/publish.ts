@@ -52,11 +52,10 @@ export interface PublishOptions {
 export function publishOverWebSocket(ctx: OperationContext, channel: string, events: readonly unknown[], options: PublishOptions): Observable<PublishResult> {
   // What the subscribe function throws, RxJS hands to the subscriber as its error.
   return new Observable<PublishResult>((subscriber) => {
-    const prepared = preparePublish(channel, events);
-    if (ctx.connection.isClosed) throw new ConnectionClosedError('publish');
+    // On a closed client the publish fails at once, with ConnectionClosedError, without a socket.
     // The publish is its own teardown (an Unsubscribable): no closure per subscription. When it
     // already ended synchronously, RxJS calls it at once, which gives the connection use back.
-    return new WebSocketPublish(ctx, prepared, options, subscriber);
+    return new WebSocketPublish(ctx, preparePublish(channel, events), options, subscriber);
   });
 }
 
@@ -72,13 +71,13 @@ class WebSocketPublish implements RouteHandler, TimeoutHandler, Unsubscribable {
   session!: Session;
   private readonly _timeoutMs: number;
   private readonly _result: MergedResult = { successful: [], failed: [] };
-  /** The current request. */
-  private _index = 0;
-  private _batch: EventBatch;
-  private _authRetried = false;
+  /** The current request: its index in the batches, and its batch. */
+  private _index = -1;
+  private _batch!: EventBatch;
+  /** The batch whose request was retried after an Unauthorized reply (one retry per request). */
+  private _authRetried: EventBatch | undefined;
   /** Its id while routed (possibly stale: unregistering checks that the route is still ours). */
   private _id: string | undefined;
-  /** Its deadline; set exactly while the request is pending, so it also tells whether it is. */
   private _timer: Deadline | undefined;
   /** The wait for the connection or for the auth provider, whichever is pending. */
   private _pending: Subscription | undefined;
@@ -90,9 +89,8 @@ class WebSocketPublish implements RouteHandler, TimeoutHandler, Unsubscribable {
     private readonly _subscriber: Subscriber<PublishResult>,
   ) {
     this._timeoutMs = _options.timeoutMs ?? _ctx.requestTimeoutMs;
-    this._batch = _prepared.batches[0] as EventBatch;
     _ctx.acquire();
-    this._request();
+    this._next();
   }
 
   /** Teardown: cancels the request in flight (if any) and gives the connection use back (RxJS calls it once). */
@@ -109,17 +107,13 @@ class WebSocketPublish implements RouteHandler, TimeoutHandler, Unsubscribable {
     if (message.type === 'publish_success') {
       this._finish();
       addResults(this._result, this._batch.offset, message.successful, message.failed);
-      const next = this._prepared.batches[++this._index];
-      if (next === undefined) completeWith(this._subscriber, this._result);
-      else {
-        this._batch = next;
-        this._request();
-      }
-    } else if (message.type === 'publish_error' || message.type === 'error') {
+      this._next();
+    } else if ('errors' in message) {
+      // publish_error, or error: the request was refused.
       const error = serverError('publish', message.errors);
-      if (error instanceof UnauthorizedError && !this._authRetried) {
+      if (error instanceof UnauthorizedError && this._authRetried !== this._batch) {
         // Rejected before anything was published: safe to try once more with fresh auth.
-        this._authRetried = true;
+        this._authRetried = this._batch;
         this._ctx.router.unregister(this._id, this);
         this._send(this.session);
       } else this._fail(error);
@@ -134,8 +128,11 @@ class WebSocketPublish implements RouteHandler, TimeoutHandler, Unsubscribable {
     }
   }
 
-  private _request(): void {
-    this._authRetried = false;
+  /** Starts the next request, with its deadline; after the last one, emits the merged result. */
+  private _next(): void {
+    const batch = this._prepared.batches[++this._index];
+    if (batch === undefined) return completeWith(this._subscriber, this._result);
+    this._batch = batch;
     this._timer = this._ctx.deadlines.add(this._timeoutMs, this);
     this._whenReady();
   }
@@ -187,17 +184,17 @@ class WebSocketPublish implements RouteHandler, TimeoutHandler, Unsubscribable {
     session.send({ type: 'publish', id, channel: this._prepared.channel, events: this._batch.events, authorization });
   }
 
+  /** Every caller runs while the request is pending; an error after the end is ignored by RxJS. */
   private _fail(error: AppSyncEventsError): void {
-    if (this._timer === undefined) return;
     this._finish();
     this._subscriber.error(error);
   }
 
   /** Ends the current request: no route, no deadline, no wait. Idempotent. */
   private _finish(): void {
-    if (this._timer !== undefined) this._ctx.deadlines.cancel(this._timer);
-    this._timer = undefined;
-    this._ctx.router.unregister(this._id, this);
+    const ctx = this._ctx;
+    ctx.deadlines.cancel(this._timer);
+    ctx.router.unregister(this._id, this);
     this._pending?.unsubscribe();
   }
 }
