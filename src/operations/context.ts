@@ -82,12 +82,12 @@ export class OperationContext {
    * to, without a release closure per operation (heap per idle subscription, CPU per publish).
    */
   acquire(): void {
-    if (this._uses++ === 0) this._releaseUses = this.connection.retain();
+    if (!this._uses++) this._releaseUses = this.connection.retain();
   }
 
   /** An operation stopped using the connection (call exactly once per {@link acquire}). */
   release(): void {
-    if (--this._uses === 0) this._releaseUses?.();
+    if (!--this._uses) this._releaseUses!(); // set by the acquire that took the count to one
   }
 
   /**

@@ -121,11 +121,9 @@ class WebSocketPublish implements RouteHandler, TimeoutHandler, Unsubscribable {
   }
 
   onLost(error: AppSyncEventsError, willRetry: boolean): void {
+    const { offset, events } = this._batch;
     if (this._options.idempotent && willRetry) this._whenReady();
-    else {
-      const { offset, events } = this._batch;
-      this._fail(new PublishOutcomeUnknownError(this._prepared.channel, events.map((_, i) => offset + i), error));
-    }
+    else this._fail(new PublishOutcomeUnknownError(this._prepared.channel, events.map((_, i) => offset + i), error));
   }
 
   /** Starts the next request, with its deadline; after the last one, emits the merged result. */
@@ -184,9 +182,11 @@ class WebSocketPublish implements RouteHandler, TimeoutHandler, Unsubscribable {
     session.send({ type: 'publish', id, channel: this._prepared.channel, events: this._batch.events, authorization });
   }
 
-  /** Every caller runs while the request is pending; an error after the end is ignored by RxJS. */
+  /**
+   * Fails the publish. RxJS then runs the teardown ({@link unsubscribe}), which ends the request;
+   * an error after the end is ignored.
+   */
   private _fail(error: AppSyncEventsError): void {
-    this._finish();
     this._subscriber.error(error);
   }
 
