@@ -90,9 +90,12 @@ export function preparePublish(channel: string, events: readonly unknown[]): Pre
     lastPath = check.channel.path;
   }
   if (!Array.isArray(events)) throw new ValidationError('INVALID_ARGUMENT', 'events must be an array');
-  if (events.length === 0) throw new ValidationError('NO_EVENTS', 'no events to publish');
-  // Array.from visits holes too (as undefined, which is refused).
-  const encoded = Array.from(events, (event: unknown, index) => {
+  if (!events.length) throw new ValidationError('NO_EVENTS', 'no events to publish');
+  const encoded: string[] = [];
+  // A plain loop: it visits holes too (as undefined, which is refused), and Array.from with a
+  // mapping function costs several times more per call.
+  for (let index = 0; index < events.length; index++) {
+    const event: unknown = events[index];
     let text: string;
     try {
       text = JSON.stringify(event);
@@ -102,11 +105,12 @@ export function preparePublish(channel: string, events: readonly unknown[]): Pre
     }
     const tooLarge = checkEventSize(text);
     if (tooLarge) throw new ValidationError('EVENT_TOO_LARGE', `event ${index}: ${tooLarge.message}`, index);
-    return text;
-  });
-  const batches: EventBatch[] = [];
+    encoded.push(text);
+  }
+  // Arrays of the exact length (slice, new Array): a publish in flight holds them.
+  const batches = new Array<EventBatch>(Math.ceil(encoded.length / MAX_EVENTS_PER_PUBLISH));
   for (let offset = 0; offset < encoded.length; offset += MAX_EVENTS_PER_PUBLISH) {
-    batches.push({ offset, events: encoded.slice(offset, offset + MAX_EVENTS_PER_PUBLISH) });
+    batches[offset / MAX_EVENTS_PER_PUBLISH] = { offset, events: encoded.slice(offset, offset + MAX_EVENTS_PER_PUBLISH) };
   }
   return { channel: lastPath, batches };
 }

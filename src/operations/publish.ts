@@ -13,7 +13,7 @@ import {
 } from '../errors';
 import type { Authorization, ReceiveMessage } from '../protocol/messages';
 import type { OperationContext } from './context';
-import { addResults, completeWith, preparePublish, type EventBatch, type MergedResult, type PreparedPublish, type PublishResult } from './events';
+import { addResults, completeWith, preparePublish, type EventBatch, type MergedResult, type PublishResult } from './events';
 import type { Deadline, TimeoutHandler } from './deadlines';
 import type { RouteHandler } from './router';
 
@@ -55,7 +55,8 @@ export function publishOverWebSocket(ctx: OperationContext, channel: string, eve
     // On a closed client the publish fails at once, with ConnectionClosedError, without a socket.
     // The publish is its own teardown (an Unsubscribable): no closure per subscription. When it
     // already ended synchronously, RxJS calls it at once, which gives the connection use back.
-    return new WebSocketPublish(ctx, preparePublish(channel, events), options, subscriber);
+    const { channel: path, batches } = preparePublish(channel, events);
+    return new WebSocketPublish(ctx, path, batches, options, subscriber);
   });
 }
 
@@ -70,7 +71,8 @@ class WebSocketPublish implements RouteHandler, TimeoutHandler, Unsubscribable {
   /** The session that carries the current request (read by the router). */
   session!: Session;
   private readonly _timeoutMs: number;
-  private readonly _result: MergedResult = { successful: [], failed: [] };
+  /** The results so far; made at the first reply (10,000 publishes in flight hold no lists). */
+  private _result: MergedResult | undefined;
   /** The current request: its index in the batches, and its batch. */
   private _index = -1;
   private _batch!: EventBatch;
@@ -84,7 +86,8 @@ class WebSocketPublish implements RouteHandler, TimeoutHandler, Unsubscribable {
 
   constructor(
     private readonly _ctx: OperationContext,
-    private readonly _prepared: PreparedPublish,
+    private readonly _channel: string,
+    private readonly _batches: readonly EventBatch[],
     private readonly _options: PublishOptions,
     private readonly _subscriber: Subscriber<PublishResult>,
   ) {
@@ -106,7 +109,7 @@ class WebSocketPublish implements RouteHandler, TimeoutHandler, Unsubscribable {
   onMessage(message: ReceiveMessage): void {
     if (message.type === 'publish_success') {
       this._finish();
-      addResults(this._result, this._batch.offset, message.successful, message.failed);
+      addResults((this._result ??= { successful: [], failed: [] }), this._batch.offset, message.successful, message.failed);
       this._next();
     } else if ('errors' in message) {
       // publish_error, or error: the request was refused.
@@ -123,13 +126,13 @@ class WebSocketPublish implements RouteHandler, TimeoutHandler, Unsubscribable {
   onLost(error: AppSyncEventsError, willRetry: boolean): void {
     const { offset, events } = this._batch;
     if (this._options.idempotent && willRetry) this._whenReady();
-    else this._fail(new PublishOutcomeUnknownError(this._prepared.channel, events.map((_, i) => offset + i), error));
+    else this._fail(new PublishOutcomeUnknownError(this._channel, events.map((_, i) => offset + i), error));
   }
 
   /** Starts the next request, with its deadline; after the last one, emits the merged result. */
   private _next(): void {
-    const batch = this._prepared.batches[++this._index];
-    if (batch === undefined) return completeWith(this._subscriber, this._result);
+    const batch = this._batches[++this._index];
+    if (batch === undefined) return completeWith(this._subscriber, this._result!);
     this._batch = batch;
     this._timer = this._ctx.deadlines.add(this._timeoutMs, this);
     this._whenReady();
@@ -155,7 +158,7 @@ class WebSocketPublish implements RouteHandler, TimeoutHandler, Unsubscribable {
     const fixed = ctx.fixedAuthorization(provider);
     if (fixed !== undefined) this._transmit(session, fixed);
     else {
-      const { channel } = this._prepared;
+      const channel = this._channel;
       const { events } = this._batch;
       // Pending only while an answer is still to come (a synchronous one has been handled already).
       this._pending = resolveAuth(
@@ -179,7 +182,7 @@ class WebSocketPublish implements RouteHandler, TimeoutHandler, Unsubscribable {
     }
     this._id = id;
     this.session = session;
-    session.send({ type: 'publish', id, channel: this._prepared.channel, events: this._batch.events, authorization });
+    session.send({ type: 'publish', id, channel: this._channel, events: this._batch.events, authorization });
   }
 
   /**
@@ -194,6 +197,7 @@ class WebSocketPublish implements RouteHandler, TimeoutHandler, Unsubscribable {
   private _finish(): void {
     const ctx = this._ctx;
     ctx.deadlines.cancel(this._timer);
+    this._timer = undefined; // the teardown after the last reply need not look it up again
     ctx.router.unregister(this._id, this);
     this._pending?.unsubscribe();
   }
