@@ -109,7 +109,7 @@ class WebSocketPublish implements RouteHandler, TimeoutHandler, Unsubscribable {
   onMessage(message: ReceiveMessage): void {
     if (message.type === 'publish_success') {
       this._finish();
-      addResults((this._result ??= { successful: [], failed: [] }), this._batch.offset, message.successful, message.failed);
+      addResults(this._result ?? (this._result = { successful: [], failed: [] }), this._batch.offset, message.successful, message.failed);
       this._next();
     } else if ('errors' in message) {
       // publish_error, or error: the request was refused.
