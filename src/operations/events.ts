@@ -91,7 +91,8 @@ export function preparePublish(channel: string, events: readonly unknown[]): Pre
   }
   if (!Array.isArray(events)) throw new ValidationError('INVALID_ARGUMENT', 'events must be an array');
   if (!events.length) throw new ValidationError('NO_EVENTS', 'no events to publish');
-  const encoded: string[] = [];
+  // Arrays of the exact length (new Array, slice): a publish in flight holds them.
+  const encoded = new Array<string>(events.length);
   // A plain loop: it visits holes too (as undefined, which is refused), and Array.from with a
   // mapping function costs several times more per call.
   for (let index = 0; index < events.length; index++) {
@@ -105,12 +106,13 @@ export function preparePublish(channel: string, events: readonly unknown[]): Pre
     }
     const tooLarge = checkEventSize(text);
     if (tooLarge) throw new ValidationError('EVENT_TOO_LARGE', `event ${index}: ${tooLarge.message}`, index);
-    encoded.push(text);
+    encoded[index] = text;
   }
-  // Arrays of the exact length (slice, new Array): a publish in flight holds them.
   const batches = new Array<EventBatch>(Math.ceil(encoded.length / MAX_EVENTS_PER_PUBLISH));
   for (let offset = 0; offset < encoded.length; offset += MAX_EVENTS_PER_PUBLISH) {
-    batches[offset / MAX_EVENTS_PER_PUBLISH] = { offset, events: encoded.slice(offset, offset + MAX_EVENTS_PER_PUBLISH) };
+    // One request's worth (the common case) needs no copy.
+    const events = batches.length > 1 ? encoded.slice(offset, offset + MAX_EVENTS_PER_PUBLISH) : encoded;
+    batches[offset / MAX_EVENTS_PER_PUBLISH] = { offset, events };
   }
   return { channel: lastPath, batches };
 }
@@ -152,8 +154,11 @@ export function addResults(result: MergedResult, offset: number, successful: rea
  * completeWith(subscriber, { successful: [2, 0], failed: [] }); // next({ successful: [0, 2], failed: [] }), complete()
  * ```
  */
-export function completeWith(subscriber: Subscriber<PublishResult>, { successful, failed }: MergedResult): void {
-  subscriber.next({ successful: successful.sort((a, b) => a - b), failed: failed.sort((a, b) => a.index - b.index) });
+export function completeWith(subscriber: Subscriber<PublishResult>, result: MergedResult): void {
+  // Sorted in place and emitted as it is: the merged result is the publish's own.
+  result.successful.sort((a, b) => a - b);
+  result.failed.sort((a, b) => a.index - b.index);
+  subscriber.next(result);
   subscriber.complete();
 }
 

@@ -193,11 +193,15 @@ class WebSocketPublish implements RouteHandler, TimeoutHandler, Unsubscribable {
     this._subscriber.error(error);
   }
 
-  /** Ends the current request: no route, no deadline, no wait. Idempotent. */
+  /**
+   * Ends the current request: no route, no deadline, no wait. Idempotent: the deadline is set
+   * exactly while a request is pending (the teardown after the last reply has nothing to do).
+   */
   private _finish(): void {
     const ctx = this._ctx;
+    if (this._timer === undefined) return;
     ctx.deadlines.cancel(this._timer);
-    this._timer = undefined; // the teardown after the last reply need not look it up again
+    this._timer = undefined;
     ctx.router.unregister(this._id, this);
     this._pending?.unsubscribe();
   }
