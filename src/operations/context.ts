@@ -18,26 +18,25 @@ import type { RouteHandler, Router } from './router';
  * ```
  */
 export class OperationContext {
-  readonly connection: Connection;
-  readonly router: Router;
-  readonly scheduler: SchedulerLike;
-  readonly endpoints: ResolvedEndpoints;
-  readonly auth: AuthProvider;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly requestTimeoutMs: number;
-  readonly protocolErrors: Subject<AppSyncEventsError>;
+  // The fields named like the constructor's `init` are copied from it (Object.assign).
+  readonly connection!: Connection;
+  readonly router!: Router;
+  readonly scheduler!: SchedulerLike;
+  readonly endpoints!: ResolvedEndpoints;
+  readonly auth!: AuthProvider;
+  readonly headers!: Readonly<Record<string, string>>;
+  readonly requestTimeoutMs!: number;
+  readonly protocolErrors!: Subject<AppSyncEventsError>;
+  private readonly generateId!: () => string;
+  private readonly checkIds?: boolean;
   /** Request timeouts: one scheduler action for all in-flight requests, not one per request. */
   readonly deadlines: Deadlines;
-  private readonly generateId: () => string;
-  private readonly checkIds: boolean;
-  /** Whether `headers` has any field (when not, an authorization goes out as the provider made it). */
-  private readonly hasHeaders: boolean;
   /** Operations holding the connection (subscriptions, publishes in flight), and the one use they hold together. */
-  private uses = 0;
-  private releaseUses: (() => void) | undefined;
+  private _uses = 0;
+  private _releaseUses: (() => void) | undefined;
   /** The provider last asked for in {@link fixedAuthorization}, and the answer. */
-  private fixedFor: AuthProvider | undefined;
-  private fixed: Authorization | undefined;
+  private _fixedFor: AuthProvider | undefined;
+  private _fixed: Authorization | undefined;
 
   constructor(init: {
     connection: Connection;
@@ -52,24 +51,13 @@ export class OperationContext {
     checkIds?: boolean;
     protocolErrors: Subject<AppSyncEventsError>;
   }) {
-    this.connection = init.connection;
-    this.router = init.router;
-    this.scheduler = init.scheduler;
-    this.endpoints = init.endpoints;
-    this.auth = init.auth;
-    this.headers = init.headers;
-    this.requestTimeoutMs = init.requestTimeoutMs;
-    this.generateId = init.generateId;
-    this.checkIds = init.checkIds ?? true;
-    this.protocolErrors = init.protocolErrors;
+    Object.assign(this, init);
     this.deadlines = new Deadlines(init.scheduler);
-    this.hasHeaders = Object.keys(init.headers).length > 0;
   }
 
   /** The authorization object of an operation frame: the client's extra headers, then the provider's fields. */
   withHeaders(auth: Authorization): Authorization {
-    // No copy when there is nothing to merge: the frame is only serialised, never changed.
-    return this.hasHeaders ? { ...this.headers, ...auth } : auth;
+    return { ...this.headers, ...auth };
   }
 
   /**
@@ -79,12 +67,12 @@ export class OperationContext {
    * provider. `undefined` for any other provider, which must be called per request.
    */
   fixedAuthorization(provider: AuthProvider): Authorization | undefined {
-    if (provider !== this.fixedFor) {
+    if (provider !== this._fixedFor) {
       const auth = hostOnlyAuthorization(provider, this.endpoints.host);
-      this.fixedFor = provider;
-      this.fixed = auth === undefined ? undefined : Object.freeze(this.withHeaders(auth));
+      this._fixedFor = provider;
+      this._fixed = auth && Object.freeze(this.withHeaders(auth));
     }
-    return this.fixed;
+    return this._fixed;
   }
 
   /**
@@ -94,47 +82,38 @@ export class OperationContext {
    * to, without a release closure per operation (heap per idle subscription, CPU per publish).
    */
   acquire(): void {
-    if (this.uses++ === 0) this.releaseUses = this.connection.retain();
+    if (!this._uses++) this._releaseUses = this.connection.retain();
   }
 
   /** An operation stopped using the connection (call exactly once per {@link acquire}). */
   release(): void {
-    if (--this.uses === 0) {
-      const release = this.releaseUses;
-      this.releaseUses = undefined;
-      release?.();
-    }
+    if (!--this._uses) this._releaseUses!(); // set by the acquire that took the count to one
   }
 
-  /** A fresh operation id: valid per the id grammar and not in use (else a typed error is thrown). */
+  /**
+   * A fresh operation id, not in use. A user's `generateId` is checked against the id grammar (the
+   * built-in nanoid always fits it: the regex stays off the per-request path); one that throws or
+   * returns a bad id fails the operation with a {@link ValidationError} (`INVALID_ID`).
+   */
   newId(): string {
-    const id = this.checkedId();
-    if (this.router.has(id)) throw new IdExistsError(id);
-    return id;
-  }
-
-  /** Registers `handler` with the router under a fresh id ({@link newId}'s checks, one map lookup less) and returns the id. */
-  register(handler: RouteHandler): string {
-    const id = this.checkedId();
-    if (!this.router.register(id, handler)) throw new IdExistsError(id);
-    return id;
-  }
-
-  private checkedId(): string {
-    if (!this.checkIds) return this.generateId();
     let id: string;
     try {
       id = this.generateId();
     } catch (e) {
       const error = new ValidationError('INVALID_ID', `generateId threw${e instanceof Error ? ` ${e.name}` : ''}`);
-      Object.defineProperty(error, 'cause', { value: e, enumerable: false, configurable: true });
+      Object.defineProperty(error, 'cause', { value: e, configurable: true });
       throw error;
     }
-    // The built-in generator (nanoid: 21 characters of [A-Za-z0-9_-]) always fits the grammar; only
-    // a user's generator is checked, keeping the regex off the per-request path.
-    if (checkOperationId(id) !== undefined) {
-      throw new ValidationError('INVALID_ID', 'generateId returned an id that is not 1-128 characters of [A-Za-z0-9_+-]');
-    }
+    const violation = this.checkIds !== false && checkOperationId(id);
+    if (violation) throw new ValidationError('INVALID_ID', `generateId: ${violation.message}`);
+    if (this.router.has(id)) throw new IdExistsError(id);
+    return id;
+  }
+
+  /** Registers `handler` with the router under a fresh id ({@link newId}) and returns the id. */
+  register(handler: RouteHandler): string {
+    const id = this.newId();
+    this.router.set(id, handler);
     return id;
   }
 
@@ -151,8 +130,7 @@ export class OperationContext {
       httpUrl,
       channel,
       get body(): string {
-        if (cached === undefined) cached = body();
-        return cached;
+        return (cached ??= body());
       },
     };
   }

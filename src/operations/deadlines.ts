@@ -26,16 +26,20 @@ export interface TimeoutHandler {
 }
 
 interface Entry extends Deadline {
-  readonly timeoutMs: number;
-  readonly onTimeout: (() => void) | TimeoutHandler;
+  readonly _timeoutMs: number;
+  readonly _onTimeout: (() => void) | TimeoutHandler;
 }
 
+/** The pending deadlines of one timeout length, in insertion order (so due order), and the one action waiting for the first. */
+type Queue = Set<Entry> & { _action?: Subscription };
+
 /**
- * Request timeouts without one timer per request: entries are kept per timeout length in insertion
- * order (so the first one of each list is its earliest), and one scheduler action waits for the
- * earliest deadline of all. Adding and cancelling are O(1); 10,000 publishes in flight hold one
- * timer, not 10,000. When nothing is pending no action is scheduled (no timer outlives the last
- * request). All time goes through the injected scheduler, so timeouts stay exact in virtual time.
+ * Request timeouts without one timer per request: deadlines are queued per timeout length in
+ * insertion order (so the first of each queue is its earliest), and each queue holds one scheduler
+ * action, for its first deadline. Adding and cancelling are O(1); 10,000 publishes in flight with
+ * the same timeout hold one timer, not 10,000. An empty queue is dropped with its action (no timer
+ * outlives the last request). All time goes through the injected scheduler, so timeouts stay
+ * exact in virtual time.
  *
  * @example
  * ```ts
@@ -45,88 +49,50 @@ interface Entry extends Deadline {
  * ```
  */
 export class Deadlines {
-  private readonly lists = new Map<number, Set<Entry>>();
-  private size = 0;
-  private action: Subscription | undefined;
-  private armedFor = Infinity;
-  private firing = false;
+  private readonly _queues = new Map<number, Queue>();
 
-  constructor(private readonly scheduler: SchedulerLike) {}
+  constructor(private readonly _scheduler: SchedulerLike) {}
 
   /** Calls `onTimeout` (a function, or a {@link TimeoutHandler}'s method) once `timeoutMs` have passed, unless cancelled before. */
   add(timeoutMs: number, onTimeout: (() => void) | TimeoutHandler): Deadline {
-    const entry: Entry = { due: this.scheduler.now() + timeoutMs, timeoutMs, onTimeout };
-    let list = this.lists.get(timeoutMs);
-    if (list === undefined) {
-      list = new Set();
-      this.lists.set(timeoutMs, list);
-    }
-    list.add(entry);
-    this.size++;
-    if (!this.firing && entry.due < this.armedFor) this.arm(entry.due);
+    let queue = this._queues.get(timeoutMs);
+    if (queue === undefined) this._queues.set(timeoutMs, (queue = new Set()));
+    const entry: Entry = { due: this._scheduler.now() + timeoutMs, _timeoutMs: timeoutMs, _onTimeout: onTimeout };
+    // A queue is armed exactly while it holds deadlines: the first one arms it.
+    if (queue.add(entry).size === 1) this._arm(queue, timeoutMs, timeoutMs);
     return entry;
   }
 
-  /** Forgets a deadline (idempotent). */
-  cancel(deadline: Deadline): void {
-    const entry = deadline as Entry;
-    const list = this.lists.get(entry.timeoutMs);
-    if (list === undefined || !list.delete(entry)) return;
-    if (list.size === 0) this.lists.delete(entry.timeoutMs);
-    this.size--;
-    if (this.size === 0 && !this.firing) this.disarm();
-    // Otherwise the action stays armed for an earlier deadline than needed; when it fires it finds
-    // nothing due and re-arms for the real earliest one.
+  /** Forgets a deadline (idempotent; `undefined` is ignored). */
+  cancel(deadline: Deadline | undefined): void {
+    const timeoutMs = (deadline as Entry | undefined)?._timeoutMs as number;
+    const queue = this._queues.get(timeoutMs);
+    if (queue?.delete(deadline as Entry) && queue.size === 0) {
+      queue._action?.unsubscribe();
+      this._queues.delete(timeoutMs);
+    }
+    // Otherwise the action may be armed for a deadline that is gone; when it fires it finds
+    // nothing due and re-arms for the queue's new first one.
   }
 
-  private arm(due: number): void {
-    this.action?.unsubscribe();
-    this.armedFor = due;
-    this.action = this.scheduler.schedule(() => this.fire(), Math.max(0, due - this.scheduler.now()));
-  }
-
-  private disarm(): void {
-    this.action?.unsubscribe();
-    this.action = undefined;
-    this.armedFor = Infinity;
-  }
-
-  private fire(): void {
-    this.action = undefined;
-    this.armedFor = Infinity;
-    const now = this.scheduler.now();
-    const expired: Entry[] = [];
-    for (const [timeoutMs, list] of this.lists) {
-      for (const entry of list) {
-        if (entry.due > now) break;
-        list.delete(entry);
-        this.size--;
+  private _arm(queue: Queue, timeoutMs: number, delay: number): void {
+    queue._action = this._scheduler.schedule(() => {
+      const now = this._scheduler.now();
+      const expired: Entry[] = [];
+      for (const entry of queue) {
+        if (entry.due > now) {
+          this._arm(queue, timeoutMs, entry.due - now);
+          break;
+        }
+        queue.delete(entry);
         expired.push(entry);
       }
-      if (list.size === 0) this.lists.delete(timeoutMs);
-    }
-    // Callbacks may add or cancel deadlines: arm once, afterwards, for whatever is earliest then.
-    this.firing = true;
-    try {
-      for (const entry of expired) {
-        const h = entry.onTimeout;
-        if (typeof h === 'function') h();
-        else h.onTimeout();
+      if (queue.size === 0) this._queues.delete(timeoutMs);
+      // The queue is consistent before any callback runs: callbacks may add and cancel freely.
+      for (const { _onTimeout: handler } of expired) {
+        if (typeof handler === 'function') handler();
+        else handler.onTimeout();
       }
-    } finally {
-      this.firing = false;
-      if (this.size > 0) this.arm(this.earliest());
-    }
-  }
-
-  private earliest(): number {
-    let due = Infinity;
-    for (const list of this.lists.values()) {
-      for (const entry of list) {
-        if (entry.due < due) due = entry.due;
-        break;
-      }
-    }
-    return due;
+    }, delay);
   }
 }

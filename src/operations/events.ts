@@ -1,6 +1,6 @@
 import type { Subscriber } from 'rxjs';
 import { MarshalError, ValidationError, type AppSyncEventsError } from '../errors';
-import { parseChannel, type ChannelCheck } from '../protocol/channel';
+import { parseChannel } from '../protocol/channel';
 import { MAX_EVENTS_PER_PUBLISH } from '../protocol/limits';
 import { checkEventSize } from '../protocol/validate';
 
@@ -65,9 +65,9 @@ export interface PreparedPublish {
   readonly batches: readonly EventBatch[];
 }
 
-/** The last channel string that parsed successfully, and its result (a pure function of the string). */
+/** The last channel string that was valid for publishing, and its path (a pure function of the string). */
 let lastChannel: string | undefined;
-let lastCheck: Extract<ChannelCheck, { ok: true }> | undefined;
+let lastPath = '';
 
 /**
  * Validates and encodes a publish before anything is sent: the channel (no wildcard), at least one
@@ -81,140 +81,85 @@ let lastCheck: Extract<ChannelCheck, { ok: true }> | undefined;
  * ```
  */
 export function preparePublish(channel: string, events: readonly unknown[]): PreparedPublish {
-  const path = publishChannel(channel);
-  const encoded = encodeEvents(events);
-  const batches: EventBatch[] = [];
-  for (let offset = 0; offset < encoded.length; offset += MAX_EVENTS_PER_PUBLISH) {
-    batches.push({ offset, events: batchAt(encoded, offset) });
-  }
-  return { channel: path, batches };
-}
-
-/**
- * The normalised path of a channel one may publish to (no wildcard); throws
- * {@link ValidationError}. The first half of {@link preparePublish}, for callers that do not need
- * the batches array (the WebSocket publish walks the encoded events itself).
- *
- * @example
- * ```ts
- * publishChannel('default/a/'); // '/default/a'
- * ```
- */
-export function publishChannel(channel: string): string {
-  const check = channel === lastChannel && lastCheck !== undefined ? lastCheck : parseChannel(channel);
-  if (check.ok) {
-    // Publishing to the same channel again and again is the common case: remember the last one.
+  if (channel !== lastChannel) {
+    // Publishing to the same channel again and again is the common case: the last one is remembered.
+    const check = parseChannel(channel, { allowWildcard: true });
+    if (!check.ok) throw new ValidationError('INVALID_CHANNEL', check.reason);
+    if (check.channel.wildcard) throw new ValidationError('WILDCARD_NOT_ALLOWED', `cannot publish to a wildcard channel (${channel})`);
     lastChannel = channel;
-    lastCheck = check;
-    return check.channel.path;
+    lastPath = check.channel.path;
   }
-  const wildcard = typeof channel === 'string' && /(^|\/)\*\/?$/.test(channel);
-  throw new ValidationError(wildcard ? 'WILDCARD_NOT_ALLOWED' : 'INVALID_CHANNEL', wildcard ? `cannot publish to a wildcard channel (${channel})` : check.reason);
-}
-
-/**
- * Checks and encodes the events of a publish (the second half of {@link preparePublish}): at least
- * one, each JSON-serialisable (serialised once, here) and at most 240 KB. Throws
- * {@link ValidationError} or {@link MarshalError}.
- *
- * @example
- * ```ts
- * encodeEvents([{ a: 1 }]); // ['{"a":1}']
- * ```
- */
-export function encodeEvents(events: readonly unknown[]): string[] {
-  if (!Array.isArray(events)) throw new ValidationError('INVALID_ARGUMENT', 'events must be an array of JSON-serialisable values');
-  if (events.length === 0) throw new ValidationError('NO_EVENTS', 'publish needs at least one event');
-  const encoded: string[] = [];
-  for (let i = 0; i < events.length; i++) {
-    let text: string | undefined;
+  if (!Array.isArray(events)) throw new ValidationError('INVALID_ARGUMENT', 'events must be an array');
+  if (!events.length) throw new ValidationError('NO_EVENTS', 'no events to publish');
+  // Arrays of the exact length (new Array, slice): a publish in flight holds them.
+  const encoded = new Array<string>(events.length);
+  // A plain loop: it visits holes too (as undefined, which is refused), and Array.from with a
+  // mapping function costs several times more per call.
+  for (let index = 0; index < events.length; index++) {
+    const event: unknown = events[index];
+    let text: string;
     try {
-      text = JSON.stringify(events[i]);
+      text = JSON.stringify(event);
+      if (typeof text !== 'string') throw new TypeError(`${typeof event} is not JSON-serialisable`);
     } catch (e) {
-      throw new MarshalError(i, e);
+      throw new MarshalError(index, e);
     }
-    if (typeof text !== 'string') throw new MarshalError(i, new TypeError(`${typeof events[i]} is not JSON-serialisable`));
     const tooLarge = checkEventSize(text);
-    if (tooLarge) throw new ValidationError('EVENT_TOO_LARGE', `event ${i}: ${tooLarge.message}`, i);
-    encoded.push(text);
+    if (tooLarge) throw new ValidationError('EVENT_TOO_LARGE', `event ${index}: ${tooLarge.message}`, index);
+    encoded[index] = text;
   }
-  return encoded;
-}
-
-/**
- * The events of the request that starts at `offset` (at most five): the array itself when it holds
- * a single request's worth, else a slice.
- *
- * @example
- * ```ts
- * batchAt(['1', '2', '3', '4', '5', '6'], 5); // ['6']
- * ```
- */
-export function batchAt(encoded: readonly string[], offset: number): readonly string[] {
-  return encoded.length <= MAX_EVENTS_PER_PUBLISH ? encoded : encoded.slice(offset, offset + MAX_EVENTS_PER_PUBLISH);
+  const batches = new Array<EventBatch>(Math.ceil(encoded.length / MAX_EVENTS_PER_PUBLISH));
+  for (let offset = 0; offset < encoded.length; offset += MAX_EVENTS_PER_PUBLISH) {
+    // One request's worth (the common case) needs no copy.
+    const events = batches.length > 1 ? encoded.slice(offset, offset + MAX_EVENTS_PER_PUBLISH) : encoded;
+    batches[offset / MAX_EVENTS_PER_PUBLISH] = { offset, events };
+  }
+  return { channel: lastPath, batches };
 }
 
 /** A `publish_success.failed[]` entry as the server sends it. */
 type ServerFailure = { readonly index: number; readonly identifier?: string; readonly code?: string; readonly message?: string };
 
-/** A server failure entry at its caller index, with only the fields the server gave (code as a string). */
-function failure(offset: number, f: ServerFailure): PublishFailure {
-  const entry: { index: number; identifier?: string; code?: string; message?: string } = { index: offset + f.index };
-  if (f.identifier !== undefined) entry.identifier = f.identifier;
-  if (f.code !== undefined) entry.code = String(f.code);
-  if (f.message !== undefined) entry.message = f.message;
-  return entry;
+/** The result of a publish while its requests' results come in: caller indices, in arrival order. */
+export interface MergedResult {
+  readonly successful: number[];
+  readonly failed: PublishFailure[];
 }
 
 /**
- * The result of a publish that took a single request (at most five events, the common case),
- * built straight from its `publish_success` lists: what {@link PublishResultBuilder} would build,
- * without the builder, and sorting only when the server's order is not already ascending.
+ * Adds the result of the request whose events start at `offset` in the caller's array. Of each
+ * failure only the fields the server gave are kept, as strings (a numeric `code` too).
  *
  * @example
  * ```ts
- * singleRequestResult([{ index: 1 }, { index: 0 }], []); // { successful: [0, 1], failed: [] }
+ * const result: MergedResult = { successful: [], failed: [] };
+ * addResults(result, 5, [{ index: 0 }], [{ index: 1, code: 400 }]); // successful [5], failed [{ index: 6, code: '400' }]
  * ```
  */
-export function singleRequestResult(successful: readonly { index: number }[], failed: readonly ServerFailure[]): PublishResult {
-  const ok: number[] = [];
-  let sorted = true;
-  for (let i = 0; i < successful.length; i++) {
-    const index = (successful[i] as { index: number }).index;
-    if (i > 0 && index < (ok[i - 1] as number)) sorted = false;
-    ok.push(index);
+export function addResults(result: MergedResult, offset: number, successful: readonly { index: number }[], failed: readonly ServerFailure[]): void {
+  for (const s of successful) result.successful.push(offset + s.index);
+  for (const given of failed) {
+    const entry: Record<string, unknown> = { index: offset + given.index };
+    for (const key of ['identifier', 'code', 'message'] as const) if (given[key] !== undefined) entry[key] = String(given[key]);
+    result.failed.push(entry as unknown as PublishFailure);
   }
-  if (!sorted) ok.sort((a, b) => a - b);
-  const refused: PublishFailure[] = [];
-  if (failed.length > 0) {
-    for (const f of failed) refused.push(failure(0, f));
-    refused.sort((a, b) => a.index - b.index);
-  }
-  return { successful: ok, failed: refused };
 }
 
 /**
- * Accumulates the per-batch results of one publish into caller indices (internal).
+ * Emits the merged result, both lists sorted by caller index (whatever the server's order), and
+ * completes.
  *
  * @example
  * ```ts
- * const b = new PublishResultBuilder();
- * b.add(5, [{ index: 0 }], []);
- * b.build(); // { successful: [5], failed: [] }
+ * completeWith(subscriber, { successful: [2, 0], failed: [] }); // next({ successful: [0, 2], failed: [] }), complete()
  * ```
  */
-export class PublishResultBuilder {
-  private readonly successful: number[] = [];
-  private readonly failed: PublishFailure[] = [];
-
-  add(offset: number, successful: readonly { index: number }[], failed: readonly ServerFailure[]): void {
-    for (const s of successful) this.successful.push(offset + s.index);
-    for (const f of failed) this.failed.push(failure(offset, f));
-  }
-
-  build(): PublishResult {
-    return { successful: this.successful.sort((a, b) => a - b), failed: this.failed.sort((a, b) => a.index - b.index) };
-  }
+export function completeWith(subscriber: Subscriber<PublishResult>, result: MergedResult): void {
+  // Sorted in place and emitted as it is: the merged result is the publish's own.
+  result.successful.sort((a, b) => a - b);
+  result.failed.sort((a, b) => a.index - b.index);
+  subscriber.next(result);
+  subscriber.complete();
 }
 
 /**
@@ -234,8 +179,7 @@ export type BatchSender = (
 /**
  * Sends the batches of one publish one after the other (keeping the caller's order), merges their
  * results by caller index, and emits the merged result then completes — or errors with the first
- * failure. Shared by WebSocket and HTTP publish. Returns the teardown that cancels the batch in
- * flight.
+ * failure. Used by HTTP publish. Returns the teardown that cancels the batch in flight.
  *
  * @example
  * ```ts
@@ -243,24 +187,20 @@ export type BatchSender = (
  * ```
  */
 export function sendBatches(batches: readonly EventBatch[], send: BatchSender, subscriber: Subscriber<PublishResult>): () => void {
-  const builder = new PublishResultBuilder();
+  const result: MergedResult = { successful: [], failed: [] };
   let cancel: (() => void) | undefined;
   const run = (k: number): void => {
-    if (k === batches.length) {
-      cancel = undefined;
-      subscriber.next(builder.build());
-      subscriber.complete();
-      return;
-    }
-    const batch = batches[k] as EventBatch;
-    cancel = send(
-      batch,
-      (successful, failed) => {
-        builder.add(batch.offset, successful, failed);
-        run(k + 1);
-      },
-      (error) => subscriber.error(error),
-    );
+    const batch = batches[k];
+    if (batch === undefined) completeWith(subscriber, result);
+    else
+      cancel = send(
+        batch,
+        (successful, failed) => {
+          addResults(result, batch.offset, successful, failed);
+          run(k + 1);
+        },
+        (error) => subscriber.error(error),
+      );
   };
   run(0);
   return () => cancel?.();

@@ -12,9 +12,8 @@ import {
   serverError,
 } from '../errors';
 import type { Authorization, ReceiveMessage } from '../protocol/messages';
-import { MAX_EVENTS_PER_PUBLISH } from '../protocol/limits';
 import type { OperationContext } from './context';
-import { batchAt, encodeEvents, publishChannel, PublishResultBuilder, singleRequestResult, type PublishResult } from './events';
+import { addResults, completeWith, preparePublish, type EventBatch, type MergedResult, type PublishResult } from './events';
 import type { Deadline, TimeoutHandler } from './deadlines';
 import type { RouteHandler } from './router';
 
@@ -51,244 +50,159 @@ export interface PublishOptions {
  * ```
  */
 export function publishOverWebSocket(ctx: OperationContext, channel: string, events: readonly unknown[], options: PublishOptions): Observable<PublishResult> {
-  // A plain `new Observable(fn)`: a subclass overriding `_subscribe` would save the closure, but
-  // that member is RxJS-internal (and the build mangles `_`-prefixed names).
+  // What the subscribe function throws, RxJS hands to the subscriber as its error.
   return new Observable<PublishResult>((subscriber) => {
-    let path: string;
-    let encoded: string[];
-    try {
-      path = publishChannel(channel);
-      encoded = encodeEvents(events);
-    } catch (e) {
-      subscriber.error(e);
-      return undefined;
-    }
-    if (ctx.connection.isClosed) {
-      subscriber.error(new ConnectionClosedError('publish'));
-      return undefined;
-    }
-    const publish = new WebSocketPublish(ctx, path, encoded, options, subscriber);
-    publish._start();
+    // On a closed client the publish fails at once, with ConnectionClosedError, without a socket.
     // The publish is its own teardown (an Unsubscribable): no closure per subscription. When it
     // already ended synchronously, RxJS calls it at once, which gives the connection use back.
-    return publish;
+    const { channel: path, batches } = preparePublish(channel, events);
+    return new WebSocketPublish(ctx, path, batches, options, subscriber);
   });
 }
 
 /**
  * One WebSocket publish: its requests of at most five events, sent one after the other, each a
  * `publish` frame and its reply. One object does it all (route handler, deadline handler,
- * teardown), so that the common case, a single request, allocates little beyond the frame: no
- * batches array, no result builder, no closures unless the connection or the auth provider has to
- * be waited for. While it runs it counts as a use of the connection ({@link OperationContext.acquire}).
+ * teardown), so that a publish allocates little beyond the frame: no closures unless the
+ * connection or the auth provider has to be waited for. From construction to teardown it counts
+ * as a use of the connection ({@link OperationContext.acquire}).
  */
 class WebSocketPublish implements RouteHandler, TimeoutHandler, Unsubscribable {
   /** The session that carries the current request (read by the router). */
   session!: Session;
   private readonly _timeoutMs: number;
-  private readonly _provider: AuthProvider;
-  /** Only for a publish of more than one request. */
-  private readonly _builder: PublishResultBuilder | undefined;
-  /** Where the current request starts in the caller's array, and its events. */
-  private _offset = 0;
-  private _batch: readonly string[] = [];
-  /** True while the current request is pending (false between requests and once it all ended). */
-  private _active = false;
-  /** True once the teardown ran (the connection use is given back once). */
-  private _ended = false;
-  private _authRetried = false;
+  /** The results so far; made at the first reply (10,000 publishes in flight hold no lists). */
+  private _result: MergedResult | undefined;
+  /** The current request: its index in the batches, and its batch. */
+  private _index = -1;
+  private _batch!: EventBatch;
+  /** The batch whose request was retried after an Unauthorized reply (one retry per request). */
+  private _authRetried: EventBatch | undefined;
+  /** Its id while routed (possibly stale: unregistering checks that the route is still ours). */
   private _id: string | undefined;
   private _timer: Deadline | undefined;
-  private _wait: Subscription | undefined;
-  private _authSub: Subscription | undefined;
+  /** The wait for the connection or for the auth provider, whichever is pending. */
+  private _pending: Subscription | undefined;
 
   constructor(
     private readonly _ctx: OperationContext,
     private readonly _channel: string,
-    private readonly _events: readonly string[],
+    private readonly _batches: readonly EventBatch[],
     private readonly _options: PublishOptions,
     private readonly _subscriber: Subscriber<PublishResult>,
   ) {
     this._timeoutMs = _options.timeoutMs ?? _ctx.requestTimeoutMs;
-    this._provider = _options.auth ?? _ctx.auth;
-    this._builder = _events.length > MAX_EVENTS_PER_PUBLISH ? new PublishResultBuilder() : undefined;
     _ctx.acquire();
+    this._next();
   }
 
-  _start(): void {
-    this._startRequest(0);
-  }
-
-  /** Teardown: cancels the request in flight (if any) and gives the connection use back. */
+  /** Teardown: cancels the request in flight (if any) and gives the connection use back (RxJS calls it once). */
   unsubscribe(): void {
-    this._finishRequest();
-    if (this._ended) return;
-    this._ended = true;
+    this._finish();
     this._ctx.release();
   }
 
   onTimeout(): void {
-    this._timer = undefined;
     this._fail(new TimeoutError('publish', this._timeoutMs));
   }
 
   onMessage(message: ReceiveMessage): void {
-    switch (message.type) {
-      case 'publish_success': {
-        this._finishRequest();
-        const builder = this._builder;
-        const subscriber = this._subscriber;
-        if (builder === undefined) {
-          subscriber.next(singleRequestResult(message.successful, message.failed));
-          subscriber.complete();
-          return;
-        }
-        builder.add(this._offset, message.successful, message.failed);
-        const next = this._offset + MAX_EVENTS_PER_PUBLISH;
-        if (next < this._events.length) {
-          this._startRequest(next);
-          return;
-        }
-        subscriber.next(builder.build());
-        subscriber.complete();
-        return;
-      }
-      case 'publish_error':
-      case 'error': {
-        const error = serverError('publish', message.errors);
-        if (error instanceof UnauthorizedError && !this._authRetried) {
-          // Rejected before anything was published: safe to try once more with fresh auth.
-          this._authRetried = true;
-          this._unroute();
-          this._send(this.session);
-          return;
-        }
-        this._fail(error);
-        return;
-      }
-      default:
-        return;
+    if (message.type === 'publish_success') {
+      this._finish();
+      addResults(this._result ?? (this._result = { successful: [], failed: [] }), this._batch.offset, message.successful, message.failed);
+      this._next();
+    } else if ('errors' in message) {
+      // publish_error, or error: the request was refused.
+      const error = serverError('publish', message.errors);
+      if (error instanceof UnauthorizedError && this._authRetried !== this._batch) {
+        // Rejected before anything was published: safe to try once more with fresh auth.
+        this._authRetried = this._batch;
+        this._ctx.router.unregister(this._id, this);
+        this._send(this.session);
+      } else this._fail(error);
     }
   }
 
   onLost(error: AppSyncEventsError, willRetry: boolean): void {
-    this._id = undefined; // the router already dropped it
-    if (!this._active) return;
-    if (this._options.idempotent && willRetry) {
-      this._withSession();
-      return;
-    }
-    const offset = this._offset;
-    const indices = this._batch.map((_, i) => offset + i);
-    this._fail(new PublishOutcomeUnknownError(this._channel, indices, error));
+    const { offset, events } = this._batch;
+    if (this._options.idempotent && willRetry) this._whenReady();
+    else this._fail(new PublishOutcomeUnknownError(this._channel, events.map((_, i) => offset + i), error));
   }
 
-  private _startRequest(offset: number): void {
-    this._offset = offset;
-    this._batch = batchAt(this._events, offset);
-    this._active = true;
-    this._authRetried = false;
+  /** Starts the next request, with its deadline; after the last one, emits the merged result. */
+  private _next(): void {
+    const batch = this._batches[++this._index];
+    if (batch === undefined) return completeWith(this._subscriber, this._result!);
+    this._batch = batch;
     this._timer = this._ctx.deadlines.add(this._timeoutMs, this);
-    this._withSession();
+    this._whenReady();
   }
 
   /** Sends the current request on the acknowledged session: at once when there is one, else once there is. */
-  private _withSession(): void {
+  private _whenReady(): void {
     const connection = this._ctx.connection;
     const session = connection.current;
-    if (session !== undefined) {
-      // What whenReady would do synchronously, without its two callbacks.
-      this._send(session);
-      return;
-    }
-    const wait = connection.whenReady(
-      (s) => {
-        this._wait = undefined;
-        this._send(s);
-      },
-      (error) => {
-        this._wait = undefined;
-        this._fail(error instanceof ConnectionClosedError ? new ConnectionClosedError('publish') : error);
-      },
-    );
-    if (!wait.closed) this._wait = wait;
+    // With a session, what whenReady would do synchronously, without its two callbacks.
+    if (session !== undefined) this._send(session);
+    else
+      this._pending = connection.whenReady(
+        (ready) => this._send(ready),
+        (error) => this._fail(error instanceof ConnectionClosedError ? new ConnectionClosedError('publish') : error),
+      );
   }
 
   /** Authorises the current request, then sends it. */
   private _send(session: Session): void {
-    if (!this._active) return;
     const ctx = this._ctx;
-    const provider = this._provider;
+    const provider = this._options.auth ?? ctx.auth;
     const fixed = ctx.fixedAuthorization(provider);
-    if (fixed !== undefined) {
-      this._transmit(session, fixed);
-      return;
+    if (fixed !== undefined) this._transmit(session, fixed);
+    else {
+      const channel = this._channel;
+      const { events } = this._batch;
+      // Pending only while an answer is still to come (a synchronous one has been handled already).
+      this._pending = resolveAuth(
+        provider,
+        ctx.authRequest('publish', channel, () => JSON.stringify({ channel, events })),
+        (auth) => this._transmit(session, ctx.withHeaders(auth)),
+        (error) => this._fail(error),
+      );
     }
-    const channel = this._channel;
-    const events = this._batch;
-    const pending = resolveAuth(
-      provider,
-      ctx.authRequest('publish', channel, () => JSON.stringify({ channel, events })),
-      (auth) => {
-        this._authSub = undefined;
-        if (this._active) this._transmit(session, ctx.withHeaders(auth));
-      },
-      (error) => {
-        this._authSub = undefined;
-        this._fail(error);
-      },
-    );
-    // Only an answer still to come needs cancelling (a synchronous one has already been handled).
-    if (pending !== undefined) this._authSub = pending;
   }
 
   private _transmit(session: Session, authorization: Authorization): void {
     const ctx = this._ctx;
-    if (!session.isOpen || ctx.connection.current !== session) {
-      this._withSession(); // nothing was sent yet
-      return;
-    }
+    // The session may have ended while the provider was answering: nothing was sent yet.
+    if (!session.isOpen || ctx.connection.current !== session) return this._whenReady();
     let id: string;
     try {
       id = ctx.register(this);
     } catch (e) {
-      this._fail(e as AppSyncEventsError);
-      return;
+      return this._fail(e as AppSyncEventsError);
     }
     this._id = id;
     this.session = session;
-    session.send({ type: 'publish', id, channel: this._channel, events: this._batch, authorization });
+    session.send({ type: 'publish', id, channel: this._channel, events: this._batch.events, authorization });
   }
 
+  /**
+   * Fails the publish. RxJS then runs the teardown ({@link unsubscribe}), which ends the request;
+   * an error after the end is ignored.
+   */
   private _fail(error: AppSyncEventsError): void {
-    if (!this._active) return;
-    this._finishRequest();
     this._subscriber.error(error);
   }
 
-  private _unroute(): void {
-    if (this._id !== undefined) this._ctx.router.unregister(this._id, this);
-    this._id = undefined;
-  }
-
-  /** Ends the current request: no route, no deadline, no wait. Idempotent. */
-  private _finishRequest(): void {
-    this._active = false;
-    this._unroute();
-    const timer = this._timer;
-    const wait = this._wait;
-    const authSub = this._authSub;
-    if (timer !== undefined) {
-      this._timer = undefined;
-      this._ctx.deadlines.cancel(timer);
-    }
-    if (wait !== undefined) {
-      this._wait = undefined;
-      wait.unsubscribe();
-    }
-    if (authSub !== undefined) {
-      this._authSub = undefined;
-      authSub.unsubscribe();
-    }
+  /**
+   * Ends the current request: no route, no deadline, no wait. Idempotent: the deadline is set
+   * exactly while a request is pending (the teardown after the last reply has nothing to do).
+   */
+  private _finish(): void {
+    const ctx = this._ctx;
+    if (this._timer === undefined) return;
+    ctx.deadlines.cancel(this._timer);
+    this._timer = undefined;
+    ctx.router.unregister(this._id, this);
+    this._pending?.unsubscribe();
   }
 }

@@ -18,10 +18,10 @@ export interface RouteHandler {
 }
 
 /**
- * The keyed demultiplexer over inbound frames (ARCHITECTURE.md, "O(1) routing"): one `Map` lookup
- * per frame, whatever the number of open subscriptions and in-flight requests. Frames whose id is
- * unknown (late data after an unsubscribe, replies to abandoned requests) are not routed; they are
- * still visible on `messages$`.
+ * The keyed demultiplexer over inbound frames (ARCHITECTURE.md, "O(1) routing"): a `Map` from
+ * operation id to handler, so one lookup per frame, whatever the number of open subscriptions and
+ * in-flight requests. Frames whose id is unknown (late data after an unsubscribe, replies to
+ * abandoned requests) are not routed; they are still visible on `messages$`.
  *
  * @example
  * ```ts
@@ -30,53 +30,37 @@ export interface RouteHandler {
  * router.dispatch({ type: 'subscribe_success', id: 'a1' }, session);
  * ```
  */
-export class Router {
-  private readonly routes = new Map<string, RouteHandler>();
-
-  /** Number of registered operations. */
-  get size(): number {
-    return this.routes.size;
-  }
-
-  /** Whether an id is in use. */
-  has(id: string): boolean {
-    return this.routes.has(id);
-  }
-
+export class Router extends Map<string, RouteHandler> {
   /** Registers a handler; false when the id is already taken. */
   register(id: string, handler: RouteHandler): boolean {
-    if (this.routes.has(id)) return false;
-    this.routes.set(id, handler);
-    return true;
+    return !this.has(id) && !!this.set(id, handler);
   }
 
   /** Replaces the handler of an id (e.g. a subscription that starts unsubscribing). */
   replace(id: string, handler: RouteHandler): void {
-    this.routes.set(id, handler);
+    this.set(id, handler);
   }
 
-  /** Removes a handler, only if it is still the one registered for the id. */
-  unregister(id: string, handler: RouteHandler): void {
-    if (this.routes.get(id) === handler) this.routes.delete(id);
+  /** Removes a handler, only if it is still the one registered for the id (any id, even `undefined`, may be passed). */
+  unregister(id: string | undefined, handler: RouteHandler): void {
+    if (this.get(id as string) === handler) this.delete(id as string);
   }
 
-  /** Routes one frame to its operation (hot path). */
+  /** Routes one frame to its operation (hot path); a frame without an id finds no handler. */
   dispatch(message: ReceiveMessage, session: Session): void {
-    const id = (message as { readonly id?: string }).id;
-    if (id === undefined) return;
-    const handler = this.routes.get(id);
-    if (handler !== undefined && handler.session === session) handler.onMessage(message);
+    const handler = this.get((message as { readonly id: string }).id);
+    if (handler?.session === session) handler.onMessage(message);
   }
 
-  /** Tells every operation of a lost session; each is unregistered first. */
+  /** Tells every operation of a lost session; all are unregistered before the first is told. */
   sessionLost(session: Session, error: AppSyncEventsError, willRetry: boolean): void {
     const lost: RouteHandler[] = [];
-    for (const [id, handler] of this.routes) {
+    this.forEach((handler, id) => {
       if (handler.session === session) {
-        this.routes.delete(id);
+        this.delete(id);
         lost.push(handler);
       }
-    }
+    });
     for (const handler of lost) handler.onLost(error, willRetry);
   }
 }
