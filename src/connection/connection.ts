@@ -109,7 +109,7 @@ export class Connection {
   /** The live socket. Its handlers, and timers armed for it, do nothing once it is replaced. */
   private _socket: WebSocketLike | undefined;
   /** The user's own socket, for the first connection. */
-  private _preset = this._options.socket;
+  private _preset: WebSocketLike | undefined;
   /** The acknowledged session on `_socket`. */
   private _session: Session | undefined;
   /** Failed attempts in the current series. */
@@ -122,9 +122,14 @@ export class Connection {
   /** The pending auth request, ack timeout, keep-alive check or backoff. */
   private _timer: Subscription | undefined;
   private _linger: Subscription | undefined;
-  private readonly _scheduler = this._options.scheduler;
+  private readonly _scheduler: SchedulerLike;
 
-  constructor(private readonly _options: ConnectionOptions) {}
+  // Assigned in the constructor, not as field initialisers reading `_options`: with ES2022 class
+  // fields (the declaration build's setting) those would run before the parameter property is set.
+  constructor(private readonly _options: ConnectionOptions) {
+    this._preset = _options.socket;
+    this._scheduler = _options.scheduler;
+  }
 
   /** The acknowledged session, if there is one right now. */
   get current(): Session | undefined {
