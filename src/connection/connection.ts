@@ -12,10 +12,9 @@ import {
   UnsupportedMessageFormatError,
   serverError,
 } from '../errors';
-import { decodeReceiveMessage } from '../protocol/decode';
 import type { ResolvedEndpoints } from '../protocol/endpoints';
 import type { Authorization, ReceiveMessage, SendMessage } from '../protocol/messages';
-import { defaultWebSocket, WS_OPEN, type WebSocketConstructor, type WebSocketLike } from '../transport/websocket';
+import { openTransport, type SocketClose, type Transport, type WebSocketConstructor, type WebSocketLike } from '../transport/websocket';
 import { backoffDelay, isRetryable, type ResolvedRetryOptions } from './retry';
 import type { ConnectionState } from './state';
 
@@ -106,11 +105,11 @@ export class Connection {
    */
   private readonly _settled$ = new Subject<Session | AppSyncEventsError>();
 
-  /** The live socket. Its handlers, and timers armed for it, do nothing once it is replaced. */
-  private _socket: WebSocketLike | undefined;
+  /** The live socket. Its frames, and timers armed for it, do nothing once it is replaced. */
+  private _socket: Transport | undefined;
   /** The user's own socket, for the first connection. */
   private _preset: WebSocketLike | undefined;
-  /** The acknowledged session on `_socket`. */
+  /** `_socket` once it is acknowledged: the session operations use. */
   private _session: Session | undefined;
   /** Failed attempts in the current series. */
   private _failures = 0;
@@ -243,35 +242,26 @@ export class Connection {
   private _open(authorization: Authorization): void {
     const { WebSocket, endpoints, connectTimeoutMs } = this._options;
     const url = endpoints.realtimeUrl;
-    let socket: WebSocketLike;
+    let socket: Transport;
     try {
-      socket = this._preset ?? new (WebSocket ?? defaultWebSocket())(url, connectionSubprotocols(authorization));
+      socket = openTransport(url, connectionSubprotocols(authorization), '{"type":"connection_init"}', WebSocket, this._preset);
     } catch (e) {
       return this._fail(undefined, new ConnectionError(`could not connect to ${url}`, undefined, undefined, e));
     }
-    let detail: unknown;
     this._preset = undefined;
     this._socket = socket;
-    const init = (): unknown => socket.readyState === WS_OPEN && socket.send('{"type":"connection_init"}');
-    socket.onopen = init;
-    socket.onmessage = (event) => this._onFrame(socket, event.data);
-    // ws reports e.g. "Unexpected server response: 401"; browsers give no detail.
-    socket.onerror = (event) => (detail = (event as { message?: unknown } | null)?.message);
-    socket.onclose = ({ code, reason }) => {
-      const why = (typeof detail === 'string' && detail) || reason;
-      const message = `${this._session ? 'lost connection' : 'could not connect'} to ${url} (code ${code}${why ? `: ${why}` : ''})`;
-      this._fail(socket, new ConnectionError(message, code, reason));
-    };
     this._timer = this._scheduler.schedule(() => this._fail(socket, new TimeoutError('connect', connectTimeoutMs)), connectTimeoutMs);
-    // An already-open socket (passed by the user) reports no `open`.
-    init();
+    socket.frames$.subscribe({
+      next: (frame) => this._onFrame(socket, frame),
+      error: ({ code, reason, detail }: SocketClose) =>
+        this._fail(socket, new ConnectionError(`${this._session ? 'lost connection' : 'could not connect'} to ${url} (code ${code}${detail ? `: ${detail}` : ''})`, code, reason)),
+    });
   }
 
-  private _onFrame(socket: WebSocketLike, data: unknown): void {
+  private _onFrame(socket: Transport, message: ReceiveMessage | UnsupportedMessageFormatError): void {
     if (socket !== this._socket) return;
     // Any frame proves the connection alive, not only `ka` (protocol reference §7.1.5).
     this._lastActivity = this._scheduler.now();
-    const message = decodeReceiveMessage(data);
     if (message instanceof UnsupportedMessageFormatError) return this._protocolErrors$.next(message);
     if (this._messages$.observed) this._messages$.next(message);
     const session = this._session;
@@ -279,23 +269,12 @@ export class Connection {
     if (type === 'connection_ack') {
       this._keepAliveMs = this._options.keepAliveTimeoutMs ?? message.connectionTimeoutMs;
       if (session) return; // a repeated ack only refreshes the deadline
-      const connection = this;
-      const acknowledged: Session = {
-        get isOpen() {
-          return acknowledged === connection._session && socket.readyState === WS_OPEN;
-        },
-        send(message) {
-          const open = this.isOpen;
-          if (open) socket.send(JSON.stringify(message));
-          return open;
-        },
-      };
-      this._session = acknowledged;
+      this._session = socket;
       this._connectedAt = this._lastActivity;
       stop(this._timer);
       this._watch();
       this._setState({ status: 'connected', connectionTimeoutMs: this._keepAliveMs });
-      this._settled$.next(acknowledged);
+      this._settled$.next(socket);
     } else if (type === 'connection_error') this._fail(socket, serverError('connect', message.errors));
     // An error not tied to an operation: nothing to fail, but never swallowed.
     else if (type === 'error' && message.id === undefined) this._protocolErrors$.next(serverError('connect', message.errors));
@@ -311,7 +290,7 @@ export class Connection {
   }
 
   /** The socket (or an attempt before there was one) ended with `error`: retry or give up. */
-  private _fail(socket: WebSocketLike | undefined, error: AppSyncEventsError): void {
+  private _fail(socket: Transport | undefined, error: AppSyncEventsError): void {
     // Also true after close(): there is no socket then, and no pending attempt to fail.
     if (socket !== this._socket) return;
     const state = this._state$.value;
@@ -358,12 +337,7 @@ export class Connection {
     const { _socket: socket, _session: session } = this;
     this._timer = stop(this._timer);
     this._socket = this._session = undefined;
-    try {
-      // Not after the socket's own close (a server close, a failed upgrade): it is gone.
-      if (socket && socket.readyState <= WS_OPEN) socket.close(1000, reason);
-    } catch {
-      // closing a socket that never opened may throw in some implementations; it is gone either way
-    }
+    socket?.close(reason);
     return session;
   }
 

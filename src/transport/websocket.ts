@@ -1,4 +1,8 @@
 import IsomorphicWebSocket from 'isomorphic-ws';
+import type { UnsupportedMessageFormatError } from '../errors';
+import { decodeReceiveMessage } from '../protocol/decode';
+import type { ReceiveMessage, SendMessage } from '../protocol/messages';
+import { Observable } from '../rx';
 
 /**
  * The part of the WebSocket API the SDK uses: the browser `WebSocket`, `ws` (via isomorphic-ws)
@@ -49,4 +53,92 @@ export const WS_CONNECTING = 0;
  */
 export function defaultWebSocket(): WebSocketConstructor {
   return IsomorphicWebSocket as unknown as WebSocketConstructor;
+}
+
+/**
+ * How a socket ended by itself (a server close, a refused upgrade, a network failure): the close
+ * frame's code and reason, and `detail`, the platform's error message if it gave one (ws reports
+ * e.g. "Unexpected server response: 401"; browsers give none), else the reason.
+ *
+ * @example
+ * ```ts
+ * transport.frames$.subscribe({ error: ({ code, detail }: SocketClose) => console.log(code, detail) });
+ * ```
+ */
+export interface SocketClose {
+  readonly code: number;
+  readonly reason: string;
+  readonly detail: string;
+}
+
+/**
+ * One WebSocket as the connection sees it (ARCHITECTURE.md, `src/transport/`): decoded frames in,
+ * encoded messages out. It knows nothing of what the frames mean.
+ *
+ * @example
+ * ```ts
+ * const transport = openTransport(url, protocols, '{"type":"connection_init"}');
+ * transport.frames$.subscribe((frame) => console.log(frame));
+ * transport.send({ type: 'unsubscribe', id });
+ * ```
+ */
+export interface Transport {
+  /**
+   * Each inbound frame decoded into a typed message, or the {@link UnsupportedMessageFormatError}
+   * of a frame that is not one. Errors with a {@link SocketClose} when the socket closes by itself;
+   * nothing arrives after `close()`. Subscribe once.
+   */
+  readonly frames$: Observable<ReceiveMessage | UnsupportedMessageFormatError>;
+  /** True while frames can be sent. */
+  readonly isOpen: boolean;
+  /** Sends a message, JSON-encoded; false (nothing sent) when the socket is not open. */
+  send(message: SendMessage): boolean;
+  /** Closes the socket with code 1000 and `reason`, unless it is already closing or closed. */
+  close(reason: string): void;
+}
+
+/**
+ * Opens a WebSocket to `url` with `protocols` (or adopts `socket`, already open or still opening)
+ * and sends `greeting` as soon as it is open. Throws what the WebSocket constructor throws.
+ *
+ * @example
+ * ```ts
+ * const transport = openTransport(url, connectionSubprotocols(authorization), '{"type":"connection_init"}');
+ * ```
+ */
+export function openTransport(
+  url: string,
+  protocols: string[],
+  greeting: string,
+  WebSocket: WebSocketConstructor = defaultWebSocket(),
+  socket: WebSocketLike = new WebSocket(url, protocols),
+): Transport {
+  return {
+    frames$: new Observable((subscriber) => {
+      let detail: unknown;
+      const greet = (): unknown => socket.readyState === WS_OPEN && socket.send(greeting);
+      socket.onopen = greet;
+      socket.onmessage = (event) => subscriber.next(decodeReceiveMessage(event.data));
+      socket.onerror = (event) => (detail = (event as { message?: unknown } | null)?.message);
+      socket.onclose = ({ code, reason }) => subscriber.error({ code, reason, detail: (typeof detail === 'string' && detail) || reason });
+      // An already-open socket (passed by the user) reports no `open`.
+      greet();
+    }),
+    get isOpen() {
+      return socket.readyState === WS_OPEN;
+    },
+    send(message) {
+      const open = this.isOpen;
+      if (open) socket.send(JSON.stringify(message));
+      return open;
+    },
+    close(reason) {
+      try {
+        // Not after the socket's own close (a server close, a failed upgrade): it is gone.
+        if (socket.readyState <= WS_OPEN) socket.close(1000, reason);
+      } catch {
+        // closing a socket that never opened may throw in some implementations; it is gone either way
+      }
+    },
+  };
 }
