@@ -8,7 +8,8 @@ import { openTransport, type SocketClose } from '../../src/transport/websocket';
 import { FakeWebSocket, fakeWebSockets } from '../helpers/fake-socket';
 
 const URL = 'wss://example.test/event/realtime';
-const GREETING = '{"type":"connection_init"}';
+const GREETING = { type: 'connection_init' } as const;
+const GREETING_TEXT = JSON.stringify(GREETING);
 
 function record(transport: ReturnType<typeof openTransport>): { frames: unknown[]; errors: unknown[] } {
   const out = { frames: [] as unknown[], errors: [] as unknown[] };
@@ -27,7 +28,7 @@ it('opens a socket with the constructor, url and protocols, and sends the greeti
   expect(socket?.sentText).toEqual([]);
   expect(transport.isOpen).toBe(false);
   socket?.open();
-  expect(socket?.sentText).toEqual([GREETING]);
+  expect(socket?.sentText).toEqual([GREETING_TEXT]);
   expect(transport.isOpen).toBe(true);
 });
 
@@ -37,7 +38,7 @@ it('adopts a given socket instead of opening one, and greets at once when it is 
   socket.open();
   record(openTransport(URL, [], GREETING, fake.WebSocket, socket));
   expect(fake.sockets).toHaveLength(0);
-  expect(socket.sentText).toEqual([GREETING]);
+  expect(socket.sentText).toEqual([GREETING_TEXT]);
 });
 
 it('throws what the WebSocket constructor throws', () => {

@@ -244,7 +244,7 @@ export class Connection {
     const url = endpoints.realtimeUrl;
     let socket: Transport;
     try {
-      socket = openTransport(url, connectionSubprotocols(authorization), '{"type":"connection_init"}', WebSocket, this._preset);
+      socket = openTransport(url, connectionSubprotocols(authorization), { type: 'connection_init' }, WebSocket, this._preset);
     } catch (e) {
       return this._fail(undefined, new ConnectionError(`could not connect to ${url}`, undefined, undefined, e));
     }

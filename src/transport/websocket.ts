@@ -77,7 +77,7 @@ export interface SocketClose {
  *
  * @example
  * ```ts
- * const transport = openTransport(url, protocols, '{"type":"connection_init"}');
+ * const transport = openTransport(url, protocols, { type: 'connection_init' });
  * transport.frames$.subscribe((frame) => console.log(frame));
  * transport.send({ type: 'unsubscribe', id });
  * ```
@@ -103,20 +103,21 @@ export interface Transport {
  *
  * @example
  * ```ts
- * const transport = openTransport(url, connectionSubprotocols(authorization), '{"type":"connection_init"}');
+ * const transport = openTransport(url, connectionSubprotocols(authorization), { type: 'connection_init' });
  * ```
  */
 export function openTransport(
   url: string,
   protocols: string[],
-  greeting: string,
+  greeting: SendMessage,
   WebSocket: WebSocketConstructor = defaultWebSocket(),
   socket: WebSocketLike = new WebSocket(url, protocols),
 ): Transport {
-  return {
+  const transport: Transport = {
     frames$: new Observable((subscriber) => {
       let detail: unknown;
-      const greet = (): unknown => socket.readyState === WS_OPEN && socket.send(greeting);
+      // Sends nothing until the socket is open.
+      const greet = (): unknown => transport.send(greeting);
       socket.onopen = greet;
       socket.onmessage = (event) => subscriber.next(decodeReceiveMessage(event.data));
       socket.onerror = (event) => (detail = (event as { message?: unknown } | null)?.message);
@@ -141,4 +142,5 @@ export function openTransport(
       }
     },
   };
+  return transport;
 }
