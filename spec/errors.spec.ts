@@ -69,7 +69,7 @@ describe('error classes: stable name and code', () => {
     expect(new TimeoutError('publish', 1500).message).toBe('no reply to publish within 1500 ms');
     expect(new IdExistsError('abc').message).toBe('id abc is already in use');
     expect(new ConnectionClosedError('publish').message).toBe('connection closed before publish completed');
-    expect(new KeepAliveTimeoutError(300000).message).toBe('keep-alive timeout: nothing received for 300000 ms');
+    expect(new KeepAliveTimeoutError(300000).message).toBe('nothing received for 300000 ms');
     expect(new UnsupportedMessageFormatError('frame is not JSON', 'x').message).toBe('unsupported message format: frame is not JSON');
   });
 
