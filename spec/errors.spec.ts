@@ -70,7 +70,7 @@ describe('error classes: stable name and code', () => {
     expect(new IdExistsError('abc').message).toBe('id abc is already in use');
     expect(new ConnectionClosedError('publish').message).toBe('connection closed before publish completed');
     expect(new KeepAliveTimeoutError(300000).message).toBe('nothing received for 300000 ms');
-    expect(new UnsupportedMessageFormatError('frame is not JSON', 'x').message).toBe('unsupported message format: frame is not JSON');
+    expect(new UnsupportedMessageFormatError('frame is not JSON', 'x').message).toBe('frame is not JSON');
   });
 
   it('MarshalError keeps its cause (not enumerable) and quotes its message', () => {

@@ -256,7 +256,8 @@ export class UnsupportedMessageFormatError extends AppSyncEventsError {
     /** The start of the offending frame (at most 200 characters). */
     readonly excerpt: string,
   ) {
-    super(ErrorCode.UnsupportedMessageFormat, `unsupported message format: ${detail}`);
+    // The class name says what kind of problem it is: `UnsupportedMessageFormatError: frame is not JSON`.
+    super(ErrorCode.UnsupportedMessageFormat, detail);
   }
 }
 
