@@ -189,7 +189,7 @@ export class ServerError extends AppSyncEventsError {
     readonly status?: number,
     code: ErrorCode = ErrorCode.Server,
   ) {
-    const clean = errors.map((e) => (e.message === undefined ? e : { ...e, message: scrubSecrets(e.message) }));
+    const clean = errors.map((e) => (e.message ? { ...e, message: scrubSecrets(e.message) } : e));
     super(code, `${operation} failed: ${clean.map((e) => (e.message ? `${e.errorType}: ${e.message}` : e.errorType)).join('; ') || 'no details'}`);
     this.errors = clean;
   }
@@ -315,7 +315,7 @@ export class ConnectionError extends AppSyncEventsError {
   ) {
     super(ErrorCode.Connection, scrubSecrets(message), { cause });
     if (closeReason !== undefined) this.closeReason = scrubSecrets(closeReason);
-    const status = /Unexpected server response: (\d{3})/.exec(message);
+    const status = /server response: (\d{3})/.exec(message);
     if (status) this.httpStatus = Number(status[1]);
   }
 

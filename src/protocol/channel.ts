@@ -1,4 +1,4 @@
-import { clip } from '../errors';
+import { clip, ValidationError } from '../errors';
 import { MAX_CHANNEL_SEGMENTS, MAX_SEGMENT_LENGTH } from './limits';
 
 /**
@@ -97,6 +97,21 @@ export function parseChannel(channel: unknown, options: ParseChannelOptions = {}
   return problem
     ? { ok: false, reason: `channel "${clip(channel)}" ${problem}` }
     : { ok: true, channel: { path: '/' + body, segments, namespace: segments[0] as string, wildcard } };
+}
+
+/**
+ * {@link parseChannel} for callers that throw: the normalised channel, or a {@link ValidationError}
+ * (`INVALID_CHANNEL`) carrying the reason. (Internal: for the client's publish and subscribe paths.)
+ *
+ * @example
+ * ```ts
+ * requireChannel('default/a/', { allowWildcard: true }).path; // '/default/a'
+ * ```
+ */
+export function requireChannel(channel: unknown, options?: ParseChannelOptions): ChannelPath {
+  const check = parseChannel(channel, options);
+  if (!check.ok) throw new ValidationError('INVALID_CHANNEL', check.reason);
+  return check.channel;
 }
 
 /**

@@ -198,15 +198,14 @@ export function errorList(list: unknown): MessageError[] {
   if (!Array.isArray(list)) return [];
   return list.map((entry): MessageError => {
     // A non-object entry becomes the message of an "Unknown" error.
-    const o: Json = typeof entry === 'object' && entry ? entry : { message: String(entry) };
-    const out: { errorType: string; message?: string; errorCode?: number } = {
-      errorType: isString(o.errorType) ? o.errorType : 'Unknown',
-    };
+    const { errorType, message, errorCode }: Json = typeof entry === 'object' && entry ? entry : { message: String(entry) };
     // Scrubbed here, not only in ServerError: the decoded frame itself reaches `messages$` and
     // `broadcast_error` subscribers, and a SigV4 mismatch message quotes the session token.
-    if (isString(o.message)) out.message = scrubSecrets(o.message);
-    if (typeof o.errorCode === 'number') out.errorCode = o.errorCode;
-    return out;
+    return {
+      errorType: isString(errorType) ? errorType : 'Unknown',
+      ...(isString(message) && { message: scrubSecrets(message) }),
+      ...(typeof errorCode === 'number' && { errorCode }),
+    };
   });
 }
 
