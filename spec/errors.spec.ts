@@ -85,6 +85,15 @@ describe('error classes: stable name and code', () => {
 
   it('an error without a cause has no cause property', () => {
     expect('cause' in new IdExistsError('a')).toBe(false);
+    expect('cause' in new ValidationError('INVALID_ID', 'x')).toBe(false);
+    expect('cause' in new MarshalError(0)).toBe(false);
+  });
+
+  it('ValidationError keeps a given cause (not enumerable)', () => {
+    const cause = new TypeError('boom');
+    const e = new ValidationError('AUTH_PROVIDER_FAILED', 'auth provider failed', undefined, cause);
+    expect(e.cause).toBe(cause);
+    expect(Object.keys(e)).not.toContain('cause');
   });
 });
 

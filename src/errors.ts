@@ -67,8 +67,9 @@ export class AppSyncEventsError extends Error {
 
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     // A native class (ES2015+ target) keeps the prototype chain; `cause` is the standard ES2022 one
-    // (own, not enumerable, so not in `toJSON`).
-    super(message, options);
+    // (own, not enumerable, so not in `toJSON`). Subclasses pass `{ cause }` whether or not they
+    // got one: an undefined cause is left out, or `console.log` would show `[cause]: undefined`.
+    super(message, options?.cause === undefined ? undefined : options);
     // Named from the code's key (see ErrorCode), not `new.target.name`: an application's minifier
     // renames classes, and `name` must stay stable (`String(error)`, logs, `error.name === 'TimeoutError'`).
     this.name = `${Object.keys(ErrorCode).find((key) => ErrorCode[key as keyof typeof ErrorCode] === code)}Error`;
