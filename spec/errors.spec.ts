@@ -69,8 +69,8 @@ describe('error classes: stable name and code', () => {
     expect(new TimeoutError('publish', 1500).message).toBe('no reply to publish within 1500 ms');
     expect(new IdExistsError('abc').message).toBe('id abc is already in use');
     expect(new ConnectionClosedError('publish').message).toBe('connection closed before publish completed');
-    expect(new KeepAliveTimeoutError(300000).message).toBe('keep-alive timeout: nothing received for 300000 ms');
-    expect(new UnsupportedMessageFormatError('frame is not JSON', 'x').message).toBe('unsupported message format: frame is not JSON');
+    expect(new KeepAliveTimeoutError(300000).message).toBe('nothing received for 300000 ms');
+    expect(new UnsupportedMessageFormatError('frame is not JSON', 'x').message).toBe('frame is not JSON');
   });
 
   it('MarshalError keeps its cause (not enumerable) and quotes its message', () => {
@@ -85,6 +85,15 @@ describe('error classes: stable name and code', () => {
 
   it('an error without a cause has no cause property', () => {
     expect('cause' in new IdExistsError('a')).toBe(false);
+    expect('cause' in new ValidationError('INVALID_ID', 'x')).toBe(false);
+    expect('cause' in new MarshalError(0)).toBe(false);
+  });
+
+  it('ValidationError keeps a given cause (not enumerable)', () => {
+    const cause = new TypeError('boom');
+    const e = new ValidationError('AUTH_PROVIDER_FAILED', 'auth provider failed', undefined, cause);
+    expect(e.cause).toBe(cause);
+    expect(Object.keys(e)).not.toContain('cause');
   });
 });
 

@@ -67,12 +67,13 @@ export class AppSyncEventsError extends Error {
 
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     // A native class (ES2015+ target) keeps the prototype chain; `cause` is the standard ES2022 one
-    // (own, not enumerable, so not in `toJSON`).
-    super(message, options);
-    this.code = code;
+    // (own, not enumerable, so not in `toJSON`). Subclasses pass `{ cause }` whether or not they
+    // got one: an undefined cause is left out, or `console.log` would show `[cause]: undefined`.
+    super(message, options?.cause === undefined ? undefined : options);
     // Named from the code's key (see ErrorCode), not `new.target.name`: an application's minifier
     // renames classes, and `name` must stay stable (`String(error)`, logs, `error.name === 'TimeoutError'`).
     this.name = `${Object.keys(ErrorCode).find((key) => ErrorCode[key as keyof typeof ErrorCode] === code)}Error`;
+    this.code = code;
   }
 
   /** True for any SDK error (optionally of one `code`), even from another copy of the package. */
@@ -83,8 +84,9 @@ export class AppSyncEventsError extends Error {
 
   /** A plain object with the public fields, for logs (`JSON.stringify(error)`). */
   toJSON(): Record<string, unknown> {
-    // Own enumerable fields only: `cause` (not enumerable) and the brand (on the prototype) stay out.
-    return { name: this.name, code: this.code, message: this.message, ...(this as object) };
+    // Own enumerable fields only (`name` and `code` first, as assigned): `cause` (not enumerable)
+    // and the brand (on the prototype) stay out; `message` is not enumerable, so added.
+    return { ...(this as object), message: this.message };
   }
 }
 // The brand lives on the prototype: one property for all instances, inherited by every subclass.
@@ -115,8 +117,10 @@ export class ValidationError extends AppSyncEventsError {
     message: string,
     /** For per-event problems: the event's index in the caller's array. */
     readonly index?: number,
+    /** What made the check fail (a thrown error), kept as the standard non-enumerable `cause`. */
+    cause?: unknown,
   ) {
-    super(ErrorCode.Validation, message);
+    super(ErrorCode.Validation, message, { cause });
   }
 }
 
@@ -186,7 +190,7 @@ export class ServerError extends AppSyncEventsError {
     readonly status?: number,
     code: ErrorCode = ErrorCode.Server,
   ) {
-    const clean = errors.map((e) => (e.message === undefined ? e : { ...e, message: scrubSecrets(e.message) }));
+    const clean = errors.map((e) => (e.message ? { ...e, message: scrubSecrets(e.message) } : e));
     super(code, `${operation} failed: ${clean.map((e) => (e.message ? `${e.errorType}: ${e.message}` : e.errorType)).join('; ') || 'no details'}`);
     this.errors = clean;
   }
@@ -208,7 +212,7 @@ export class UnauthorizedError extends ServerError {
   }
 }
 
-const AUTH_ERROR_TYPE = /^(Unauthorized|(Unauthorized|NotAuthorized|Forbidden)Exception)$/;
+const AUTH_ERROR_TYPE = /^(Unauthorized(Exception)?|(NotAuthorized|Forbidden)Exception)$/;
 
 /**
  * Whether a server error list says the credentials were refused.
@@ -220,7 +224,7 @@ const AUTH_ERROR_TYPE = /^(Unauthorized|(Unauthorized|NotAuthorized|Forbidden)Ex
  * ```
  */
 export function isAuthorizationFailure(errors: readonly MessageError[]): boolean {
-  return errors.some((e) => AUTH_ERROR_TYPE.test(e.errorType) || e.errorCode === 401 || e.errorCode === 403);
+  return errors.some((e) => AUTH_ERROR_TYPE.test(e.errorType) || [401, 403].includes(e.errorCode as number));
 }
 
 /**
@@ -253,7 +257,8 @@ export class UnsupportedMessageFormatError extends AppSyncEventsError {
     /** The start of the offending frame (at most 200 characters). */
     readonly excerpt: string,
   ) {
-    super(ErrorCode.UnsupportedMessageFormat, `unsupported message format: ${detail}`);
+    // The class name says what kind of problem it is: `UnsupportedMessageFormatError: frame is not JSON`.
+    super(ErrorCode.UnsupportedMessageFormat, detail);
   }
 }
 
@@ -311,7 +316,7 @@ export class ConnectionError extends AppSyncEventsError {
   ) {
     super(ErrorCode.Connection, scrubSecrets(message), { cause });
     if (closeReason !== undefined) this.closeReason = scrubSecrets(closeReason);
-    const status = /Unexpected server response: (\d{3})/.exec(message);
+    const status = /server response: (\d{3})/.exec(message);
     if (status) this.httpStatus = Number(status[1]);
   }
 
@@ -350,7 +355,7 @@ export class ConnectionClosedError extends AppSyncEventsError {
  */
 export class KeepAliveTimeoutError extends AppSyncEventsError {
   constructor(readonly timeoutMs: number) {
-    super(ErrorCode.KeepAliveTimeout, `keep-alive timeout: nothing received for ${timeoutMs} ms`);
+    super(ErrorCode.KeepAliveTimeout, `nothing received for ${timeoutMs} ms`);
   }
 }
 
@@ -371,7 +376,7 @@ export class PublishOutcomeUnknownError extends AppSyncEventsError {
     readonly indices: readonly number[],
     cause?: unknown,
   ) {
-    super(ErrorCode.PublishOutcomeUnknown, `publish to ${channel}: connection lost before the reply; outcome unknown`, { cause });
+    super(ErrorCode.PublishOutcomeUnknown, `publish to ${channel}: outcome unknown (connection lost)`, { cause });
   }
 }
 
@@ -380,7 +385,7 @@ export class PublishOutcomeUnknownError extends AppSyncEventsError {
 // credential scope after the access key id stays); the last two alternatives are a bare API key and
 // a JWT, replaced whole.
 const SECRETS =
-  /((?:x-api-key|x-amz-security-token|authorization|x-amz-signature|x-amz-credential)"?\s*[:=]\s*"?)(?:Bearer\s+)?[^\s",;&]+|((?:Signature|Credential)=)[0-9a-z]+|\bda2-[a-z0-9]{20,}\b|\beyJ[\w-]{10,}\.[\w-]+\.[\w-]*/gi;
+  /((?:x-api-key|authorization|x-amz-(?:security-token|signature|credential))"?\s*[:=]\s*"?)(?:Bearer\s+)?[^\s",;&]+|((?:Signature|Credential)=)[\da-z]+|\bda2-[a-z0-9]{20,}\b|\beyJ[\w-]{10,}\.[\w-]+\.[\w-]*/gi;
 
 /**
  * Removes anything that looks like a credential (API key, bearer/JWT token, SigV4 signature,
@@ -395,4 +400,16 @@ const SECRETS =
  */
 export function scrubSecrets(text: string): string {
   return text.replace(SECRETS, '$1$2[redacted]');
+}
+
+/**
+ * `text` cut to at most `max` characters (ending in `...` when cut), for quoting input in messages.
+ *
+ * @example
+ * ```ts
+ * clip('x'.repeat(100)).length; // 80
+ * ```
+ */
+export function clip(text: string, max = 80): string {
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }

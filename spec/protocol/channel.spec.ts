@@ -1,4 +1,5 @@
-import { channelMatches, parseChannel, type ChannelPath } from '../../src/protocol/channel';
+import { channelMatches, parseChannel, requireChannel, type ChannelPath } from '../../src/protocol/channel';
+import { ValidationError } from '../../src/errors';
 import { MAX_CHANNEL_SEGMENTS, MAX_SEGMENT_LENGTH } from '../../src/protocol/limits';
 
 const seg50 = 'a'.repeat(MAX_SEGMENT_LENGTH);
@@ -164,5 +165,21 @@ describe('channelMatches', () => {
     ['/default/a/*', '/default/a-b/c', false],
   ])('subscription %s, publish %s → %s', (subscription, published, expected) => {
     expect(channelMatches(parsed(subscription, true), parsed(published))).toBe(expected);
+  });
+});
+
+describe('requireChannel', () => {
+  it('returns the normalised channel', () => {
+    expect(requireChannel('default/*/', { allowWildcard: true })).toEqual({ path: '/default/*', segments: ['default', '*'], namespace: 'default', wildcard: true });
+  });
+
+  it('throws a ValidationError (INVALID_CHANNEL) with the reason of parseChannel', () => {
+    const check = parseChannel('/default/*');
+    expect(() => requireChannel('/default/*')).toThrow(ValidationError);
+    try {
+      requireChannel('/default/*');
+    } catch (e) {
+      expect(e).toMatchObject({ reason: 'INVALID_CHANNEL', message: check.ok ? '' : check.reason });
+    }
   });
 });

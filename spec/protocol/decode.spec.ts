@@ -160,7 +160,7 @@ describe('decodeReceiveMessage', () => {
     ])('%s', (_label, frame, detail) => {
       const e = decodeBad(frame);
       expect(e.detail).toMatch(detail);
-      expect(e.message).toBe(`unsupported message format: ${e.detail}`);
+      expect(e.message).toBe(e.detail);
       expect(e.excerpt).toBe(frame);
       expect(e.code).toBe(ErrorCode.UnsupportedMessageFormat);
       expect(e.name).toBe('UnsupportedMessageFormatError');

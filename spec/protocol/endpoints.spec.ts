@@ -139,10 +139,10 @@ describe('resolveEndpoints', () => {
 
   describe('invalid configuration → ValidationError INVALID_CONFIG', () => {
     it.each<[string, unknown, RegExp]>([
-      ['empty', '', /non-empty string/],
-      ['whitespace', '   ', /non-empty string/],
-      ['undefined', undefined, /non-empty string/],
-      ['number', 42, /non-empty string/],
+      ['empty', '', /not a valid host or URL/],
+      ['whitespace', '   ', /not a valid host or URL/],
+      ['undefined', undefined, /not a valid host or URL: undefined/],
+      ['number', 42, /not a valid host or URL: 42/],
       ['wss scheme for the HTTP endpoint', `wss://${AWS_HTTP}`, /must use https: or http:, got wss:/],
       ['ftp scheme', 'ftp://api.example.com', /must use https: or http:, got ftp:/],
       ['file scheme', 'file:///event', /must use/],
@@ -161,7 +161,7 @@ describe('resolveEndpoints', () => {
       ['ftp scheme', 'ftp://rt.example.com', /realtimeEndpoint must use wss: or ws: or https: or http:, got ftp:/],
       ['bad path', 'wss://rt.example.com/graphql/realtime', /realtimeEndpoint path must be/],
       ['unparseable', 'wss://', /realtimeEndpoint is not a valid host or URL/],
-      ['whitespace only', '  ', /realtimeEndpoint must be a non-empty string/],
+      ['whitespace only', '  ', /realtimeEndpoint is not a valid host or URL/],
     ])('realtimeEndpoint: %s', (_label, input, message) => {
       expectInvalidConfig(() => resolveEndpoints(AWS_HTTP, input), message);
     });

@@ -1,3 +1,4 @@
+import { clip, ValidationError } from '../errors';
 import { MAX_CHANNEL_SEGMENTS, MAX_SEGMENT_LENGTH } from './limits';
 
 /**
@@ -67,28 +68,50 @@ export interface ParseChannelOptions {
  * ```
  */
 export function parseChannel(channel: unknown, options: ParseChannelOptions = {}): ChannelCheck {
-  if (typeof channel !== 'string') return fail(`channel must be a string, got ${typeof channel}`);
-  const quoted = `channel "${clip(channel)}"`;
+  if (typeof channel !== 'string') return { ok: false, reason: `channel must be a string, got ${typeof channel}` };
   // One leading and one trailing `/` are optional.
   const body = channel.replace(/^\/|\/$/g, '');
-  if (!body) return fail(`${quoted} is empty (no segments)`);
   const segments = body.split('/');
   const count = segments.length;
-  if (count > MAX_CHANNEL_SEGMENTS) return fail(`${quoted} has ${count} segments (max ${MAX_CHANNEL_SEGMENTS})`);
   const wildcard = count > 1 && segments[count - 1] === '*';
-  if (wildcard && !options.allowWildcard) return fail(`${quoted}: a wildcard is only allowed when subscribing`);
-  for (let i = 0; i < count - (wildcard ? 1 : 0); i++) {
-    const segment = segments[i] as string;
-    if (!segment) return fail(`${quoted} has an empty segment`);
-    if (segment.length > MAX_SEGMENT_LENGTH) {
-      return fail(`channel segment "${clip(segment)}" has ${segment.length} characters; at most ${MAX_SEGMENT_LENGTH} are allowed`);
-    }
-    if (segment.includes('*')) return fail(`${quoted}: "*" is only allowed as a whole last segment after the namespace`);
-    if (!SEGMENT.test(segment)) {
-      return fail(`channel segment "${clip(segment)}" is invalid: use letters, digits and "-" only, not starting or ending with "-"`);
-    }
-  }
-  return { ok: true, channel: { path: '/' + body, segments, namespace: segments[0] as string, wildcard } };
+  // The first segment that breaks the grammar (the final `*` of a wildcard excepted).
+  const invalid = segments.find(
+    (segment, index) => (segment.length > MAX_SEGMENT_LENGTH || !SEGMENT.test(segment)) && !(wildcard && index === count - 1),
+  );
+  const problem = !body
+    ? 'is empty (no segments)'
+    : count > MAX_CHANNEL_SEGMENTS
+      ? `has ${count} segments (max ${MAX_CHANNEL_SEGMENTS})`
+      : wildcard && !options.allowWildcard
+        ? 'has a wildcard, only allowed when subscribing'
+        : invalid === undefined
+          ? ''
+          : !invalid
+            ? 'has an empty segment'
+            : invalid.length > MAX_SEGMENT_LENGTH
+              ? `has a segment of ${invalid.length} characters; at most ${MAX_SEGMENT_LENGTH} are allowed`
+              : invalid.includes('*')
+                ? 'has a "*" that is not the whole last segment after the namespace'
+                : // At most MAX_SEGMENT_LENGTH characters here: quoted whole.
+                  `has an invalid segment "${invalid}": use letters, digits and "-" only, not starting or ending with "-"`;
+  return problem
+    ? { ok: false, reason: `channel "${clip(channel)}" ${problem}` }
+    : { ok: true, channel: { path: '/' + body, segments, namespace: segments[0] as string, wildcard } };
+}
+
+/**
+ * {@link parseChannel} for callers that throw: the normalised channel, or a {@link ValidationError}
+ * (`INVALID_CHANNEL`) carrying the reason. (Internal: for the client's publish and subscribe paths.)
+ *
+ * @example
+ * ```ts
+ * requireChannel('default/a/', { allowWildcard: true }).path; // '/default/a'
+ * ```
+ */
+export function requireChannel(channel: unknown, options?: ParseChannelOptions): ChannelPath {
+  const check = parseChannel(channel, options);
+  if (!check.ok) throw new ValidationError('INVALID_CHANNEL', check.reason);
+  return check.channel;
 }
 
 /**
@@ -113,12 +136,4 @@ export function channelMatches(subscription: ChannelPath, published: ChannelPath
     if (subscription.segments[i] !== published.segments[i]) return false;
   }
   return true;
-}
-
-function fail(reason: string): ChannelCheck {
-  return { ok: false, reason };
-}
-
-function clip(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

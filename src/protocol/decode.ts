@@ -1,4 +1,4 @@
-import { scrubSecrets, UnsupportedMessageFormatError } from '../errors';
+import { clip, scrubSecrets, UnsupportedMessageFormatError } from '../errors';
 import { DEFAULT_CONNECTION_TIMEOUT_MS } from './limits';
 import type { MessageError, ReceiveMessage, SendMessage } from './messages';
 import type { ProtocolViolation } from './validate';
@@ -25,33 +25,32 @@ type Json = Record<string, unknown>;
  * ```
  */
 export function decodeReceiveMessage(frame: unknown): ReceiveMessage | UnsupportedMessageFormatError {
-  if (!isString(frame)) {
-    return new UnsupportedMessageFormatError('binary frames are not part of the protocol', `<${describe(frame)}>`);
-  }
+  if (!isString(frame)) return bad('binary frames are not part of the protocol', `<${describe(frame)}>`);
   let m: Json;
   try {
     m = JSON.parse(frame);
   } catch {
     return bad('frame is not JSON', frame);
   }
-  if (typeof m !== 'object' || !m || Array.isArray(m)) return bad('frame is not a JSON object', frame);
-  const { type, id } = m;
-  if (!isString(type)) return bad('frame without a string type', frame);
+  // `null`, numbers, strings and arrays have no `type` either; they are named for what they are.
+  const type = m?.type;
+  if (!isString(type)) return bad(typeof m === 'object' && m && !Array.isArray(m) ? 'frame without a string type' : 'frame is not a JSON object', frame);
   // A number only for an own entry: `constructor`, `__proto__` and the like are unknown types.
   const shape = RECEIVE_SHAPES[type];
-  if (typeof shape !== 'number') return bad(`unknown message type "${clip(type, 80)}"`, frame);
+  if (typeof shape !== 'number') return bad(`unknown message type "${clip(type)}"`, frame);
+  const id = m.id;
   if (shape & Shape.Id && !isString(id)) return bad(`${type} without a string id`, frame);
   if (shape & Shape.Errors) {
-    // Rebuilt: only the fields of the type, errors normalised; a non-string `id` of `error` is
-    // dropped, and `connection_error` has no id.
+    // Rebuilt: only the fields of the type, errors normalised; a non-string `id` (of `error` or
+    // `connection_error`, which need none) is dropped.
     const errors = errorList(m.errors);
-    return (isString(id) && type !== 'connection_error' ? { type, id, errors } : { type, errors }) as ReceiveMessage;
+    return (isString(id) ? { type, id, errors } : { type, errors }) as ReceiveMessage;
   }
   if (type === 'data') {
-    const event = m.event;
-    if (isString(event)) return m as unknown as ReceiveMessage;
-    if (Array.isArray(event) && event.length === 1 && isString(event[0])) return { type, id: id as string, event: event[0] };
-    return bad('data event is not a string', frame);
+    let event = m.event;
+    // Leniency: a one-element array is unwrapped, in place (the parsed object is returned).
+    if (Array.isArray(event) && event.length === 1) m.event = event = event[0];
+    if (!isString(event)) return bad('data event is not a string', frame);
   }
   if (type === 'publish_success') {
     // Validated in place and the parsed object returned, like `data` and `ka` (one acknowledgement
@@ -62,9 +61,9 @@ export function decodeReceiveMessage(frame: unknown): ReceiveMessage | Unsupport
     }
   }
   if (type === 'connection_ack') {
-    const timeout = m.connectionTimeoutMs;
-    // `< Infinity` also refuses `1e400`; NaN fails `> 0`.
-    return { type, connectionTimeoutMs: typeof timeout === 'number' && timeout > 0 && timeout < Infinity ? timeout : DEFAULT_CONNECTION_TIMEOUT_MS };
+    const timeout = m.connectionTimeoutMs as number;
+    // `isFinite` refuses non-numbers and `1e400` (Infinity); NaN is not finite either.
+    return { type, connectionTimeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : DEFAULT_CONNECTION_TIMEOUT_MS };
   }
   return m as unknown as ReceiveMessage;
 }
@@ -199,15 +198,14 @@ export function errorList(list: unknown): MessageError[] {
   if (!Array.isArray(list)) return [];
   return list.map((entry): MessageError => {
     // A non-object entry becomes the message of an "Unknown" error.
-    const o: Json = typeof entry === 'object' && entry ? entry : { message: String(entry) };
-    const out: { errorType: string; message?: string; errorCode?: number } = {
-      errorType: isString(o.errorType) ? o.errorType : 'Unknown',
-    };
+    const { errorType, message, errorCode }: Json = typeof entry === 'object' && entry ? entry : { message: String(entry) };
     // Scrubbed here, not only in ServerError: the decoded frame itself reaches `messages$` and
     // `broadcast_error` subscribers, and a SigV4 mismatch message quotes the session token.
-    if (isString(o.message)) out.message = scrubSecrets(o.message);
-    if (typeof o.errorCode === 'number') out.errorCode = o.errorCode;
-    return out;
+    return {
+      errorType: isString(errorType) ? errorType : 'Unknown',
+      ...(isString(message) && { message: scrubSecrets(message) }),
+      ...(typeof errorCode === 'number' && { errorCode }),
+    };
   });
 }
 
@@ -223,8 +221,4 @@ function isString(value: unknown): value is string {
 
 function describe(value: unknown): string {
   return value === null ? 'null' : (typeof value === 'object' && value.constructor?.name) || typeof value;
-}
-
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }

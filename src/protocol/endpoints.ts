@@ -19,9 +19,10 @@ export interface ResolvedEndpoints {
   readonly host: string;
 }
 
-// An AWS host; group 1 is set for the realtime one.
-const AWS_HOST = /^[a-z0-9]+\.appsync-(realtime-)?api\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/i;
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])(:\d+)?$/i;
+// An AWS host (`URL` gives hosts in lower case); group 1 is set for the realtime one.
+const AWS_HOST = /^[a-z0-9]+\.appsync-(realtime-)?api\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
+// Matched against the host name, without the port (`URL` normalises IPv4 addresses).
+const LOOPBACK = /^(localhost|127(\.\d+){3}|\[::1\])$/;
 // Empty, `/event` or `/event/realtime`, with any trailing slashes.
 const PATH = /^(\/event(\/realtime)?)?\/*$/;
 
@@ -45,7 +46,7 @@ export function resolveEndpoints(httpEndpoint: string, realtimeEndpoint?: string
   const aws = AWS_HOST.exec(host);
   // The HTTP host goes into every authorization object (§1.3) and receives HTTP publishes; the
   // realtime host would be wrong for both, so say so instead of failing later with a 401.
-  if (aws?.[1]) throw new ValidationError('INVALID_CONFIG', `httpEndpoint must be the appsync-api host, not the realtime one: ${host}`);
+  if (aws?.[1]) throw new ValidationError('INVALID_CONFIG', `httpEndpoint must be the appsync-api host, got ${host}`);
   // An empty `realtimeEndpoint` means "derive it", like a missing one. The id of an AWS host is
   // alphanumeric, so the first `appsync-api` is the service label.
   const [realtimeTls, realtimeHost] = realtimeEndpoint
@@ -57,18 +58,18 @@ export function resolveEndpoints(httpEndpoint: string, realtimeEndpoint?: string
 /** Checks one configured endpoint; returns `'s'` for TLS (`https:`/`wss:`) or `''`, and the host. */
 function parseEndpoint(value: string, field: string, schemes: readonly string[], allowInsecure: boolean): [tls: string, host: string] {
   const invalid = (problem: string) => new ValidationError('INVALID_CONFIG', `${field} ${problem}`);
-  const text = typeof value === 'string' && value.trim();
-  if (!text) throw invalid('must be a non-empty string');
   let url: URL;
   try {
+    // Not a string, empty or blank: `https://` alone, which is not a valid URL either.
+    const text = typeof value === 'string' ? value.trim() : '';
     url = new URL(text.includes('://') ? text : `https://${text}`);
   } catch {
     throw invalid(`is not a valid host or URL: ${value}`);
   }
-  const { protocol, host, pathname } = url;
+  const { protocol, host, hostname, pathname } = url;
   if (!schemes.includes(protocol)) throw invalid(`must use ${schemes.join(' or ')}, got ${protocol}`);
-  const tls = protocol === 'https:' || protocol === 'wss:' ? 's' : '';
-  if (!tls && !allowInsecure && !LOOPBACK.test(host)) throw invalid(`uses unencrypted ${protocol} for a non-loopback host; use TLS or set allowInsecure: true`);
+  const tls = /^(https|wss):$/.test(protocol) ? 's' : '';
+  if (!tls && !allowInsecure && !LOOPBACK.test(hostname)) throw invalid(`uses unencrypted ${protocol} for a non-loopback host; use TLS or set allowInsecure: true`);
   if (!PATH.test(pathname)) throw invalid(`path must be empty, /event or /event/realtime, got ${pathname}`);
   return [tls, host];
 }

@@ -1,4 +1,4 @@
-import { MAX_EVENTS_PER_PUBLISH, MAX_EVENT_BYTES, OPERATION_ID_PATTERN, utf8ByteLength } from './limits';
+import { MAX_EVENTS_PER_PUBLISH, MAX_EVENT_BYTES, OPERATION_ID_PATTERN } from './limits';
 
 /**
  * A rule broken by a frame or an argument, described the way the service would: an `errorType`
@@ -59,8 +59,10 @@ export function checkEventCount(count: number): ProtocolViolation | undefined {
  * ```
  */
 export function checkEventSize(encoded: string): ProtocolViolation | undefined {
-  // Cheap pre-check: a string can never take more than 3 UTF-8 bytes per UTF-16 unit.
-  const bytes = encoded.length * 3 > MAX_EVENT_BYTES ? utf8ByteLength(encoded) : 0;
+  // Cheap pre-check: a string can never take more than 3 UTF-8 bytes per UTF-16 unit. Past it (an
+  // event of 80K+ characters), the native encoder counts faster than a loop over the string; it
+  // gives the same count as utf8ByteLength (lone surrogates become U+FFFD: 3 bytes).
+  const bytes = encoded.length * 3 > MAX_EVENT_BYTES ? new TextEncoder().encode(encoded).length : 0;
   return bytes > MAX_EVENT_BYTES
     ? { errorType: 'EventTooLargeException', message: `Event is ${bytes} bytes; the limit is ${MAX_EVENT_BYTES} bytes (240 KB)` }
     : undefined;
