@@ -1,3 +1,6 @@
+// Operation ids only correlate replies on one connection; they are not secrets, so the non-secure
+// generator (Math.random, no crypto module to load) is enough and cheaper per request.
+import { nanoid } from 'nanoid/non-secure';
 import type { Observable } from 'rxjs';
 import { Connection } from './connection/connection';
 import { resolveRetryOptions, type NumberOption, type RetryOptions } from './connection/retry';
@@ -42,7 +45,11 @@ export interface EventsClientConfig extends HttpPublisherConfig {
   readonly WebSocket?: WebSocketConstructor;
   /** An already open (or opening) socket to use for the first connection, like the seed's `NewWebSocketClient(conn)`. */
   readonly socket?: WebSocketLike;
-  /** Operation id generator; ids must match `[A-Za-z0-9_+-]{1,128}`. @default a per-client counter after a short random prefix (ids only need to be unique per connection; they are not secrets) */
+  /**
+   * Operation id generator; its ids are checked against `[A-Za-z0-9_+-]{1,128}`.
+   * @default nanoid (non-secure): 21 characters of `[A-Za-z0-9_-]` (ids only correlate replies on a
+   * connection; they are not secrets)
+   */
   readonly generateId?: () => string;
   /** Time allowed from opening the socket to `connection_ack`. @default 15000 */
   readonly connectTimeoutMs?: number;
@@ -127,15 +134,14 @@ export interface EventsClient {
  */
 export function createEventsClient(config: EventsClientConfig): EventsClient {
   const settings = commonSettings<{ connectTimeoutMs: number; keepAliveTimeoutMs?: number; lingerMs: number }>(config, 'createEventsClient', DURATIONS);
-  const prefix = Math.random().toString(36).slice(2, 8);
-  let count = 0;
   // What the connection and the operations need, in one object (each reads its own fields).
   const options = {
     ...config,
     ...settings,
     retry: config.retry !== false && resolveRetryOptions(config.retry),
     router: new Router(),
-    generateId: config.generateId ?? (() => `${prefix}-${++count}`),
+    // nanoid's ids always fit the id grammar: only a user's generator is checked.
+    generateId: config.generateId ?? nanoid,
     checkIds: config.generateId !== undefined,
   };
   const connection = new Connection(options);
