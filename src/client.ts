@@ -133,33 +133,32 @@ export interface EventsClient {
  * ```
  */
 export function createEventsClient(config: EventsClientConfig): EventsClient {
-  const settings = commonSettings<{ connectTimeoutMs: number; keepAliveTimeoutMs?: number; lingerMs: number }>(config, 'createEventsClient', DURATIONS);
   // What the connection and the operations need, in one object (each reads its own fields).
   const options = {
-    ...config,
-    ...settings,
+    ...commonSettings<{ connectTimeoutMs: number; keepAliveTimeoutMs?: number; lingerMs: number }, EventsClientConfig>(config, 'createEventsClient', DURATIONS),
     retry: config.retry !== false && resolveRetryOptions(config.retry),
     router: new Router(),
     // nanoid's ids always fit the id grammar: only a user's generator is checked.
     generateId: config.generateId ?? nanoid,
-    checkIds: config.generateId !== undefined,
+    checkIds: !!config.generateId,
   };
   const connection = new Connection(options);
-  const state$ = connection._state$;
-  const ctx = new OperationContext({ ...options, connection, protocolErrors: connection._protocolErrors$ });
+  const { _state$: state$, _protocolErrors$: protocolErrors } = connection;
+  const ctx = new OperationContext({ ...options, connection, protocolErrors });
   const registry = new SubscriptionRegistry(ctx);
+  const { httpUrl, realtimeUrl } = options.endpoints;
 
   // The subjects go out typed as Observables: the public type has no `next`.
   return {
     connectionState$: state$,
     messages$: connection._messages$,
-    protocolErrors$: connection._protocolErrors$,
+    protocolErrors$: protocolErrors,
     subscribed$: registry.subscribed$,
     broadcastErrors$: registry.broadcastErrors$,
     connect: () => connection.connect(),
-    subscribe: <T>(channel: string, options?: SubscribeOptions) => registry.subscribe<T>(channel, options),
-    subscribeMessages: (channel, options) => registry.subscribeMessages(channel, options),
-    unsubscribe: (channel) => registry.unsubscribe(channel),
+    subscribe: registry.subscribe.bind(registry),
+    subscribeMessages: registry.subscribeMessages.bind(registry),
+    unsubscribe: registry.unsubscribe.bind(registry),
     publish: (channel, events, options = {}) => publishOverWebSocket(ctx, channel, events, options),
     close: () => {
       // In use first: the subscriptions ending below must not start a linger close (with lingerMs 0
@@ -168,7 +167,7 @@ export function createEventsClient(config: EventsClientConfig): EventsClient {
       registry.closeAll();
       connection.close();
     },
-    toJSON: () => ({ httpEndpoint: options.endpoints.httpUrl, realtimeEndpoint: options.endpoints.realtimeUrl, status: state$.value.status }),
+    toJSON: () => ({ httpEndpoint: httpUrl, realtimeEndpoint: realtimeUrl, status: state$.value.status }),
   };
 }
 
