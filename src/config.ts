@@ -53,9 +53,7 @@ function seedConfig(httpEndpoint: string, realtimeEndpoint: string | undefined, 
  */
 export function subprotocols(config: EventsClientConfig): Promise<[string, string]> {
   const endpoints = endpointsOf(config);
-  return new Promise((resolve, reject) => {
-    resolveConnectAuth(config.auth, endpoints, config.headers, (authorization) => resolve(connectionSubprotocols(authorization)), reject);
-  });
+  return new Promise((resolve, reject) => resolveConnectAuth(config.auth, endpoints, config.headers, (authorization) => resolve(connectionSubprotocols(authorization)), reject));
 }
 
 function endpointsOf(config: HttpPublisherConfig & { readonly realtimeEndpoint?: string }): ResolvedEndpoints {
@@ -79,7 +77,7 @@ export function commonSettings<Durations = object, Config extends HttpPublisherC
   durations: readonly NumberOption[] = [],
 ): Config &
   Durations & { endpoints: ResolvedEndpoints; scheduler: SchedulerLike; requestTimeoutMs: number; headers: Readonly<Record<string, string>> } {
-  if (typeof config?.auth !== 'function') throw configError(`${caller} needs a config whose auth is an auth provider, e.g. apiKeyAuth(key)`);
+  if (typeof config?.auth !== 'function') throw configError(`${caller} needs config.auth: an auth provider, e.g. apiKeyAuth(key)`);
   return {
     ...config,
     endpoints: endpointsOf(config),
