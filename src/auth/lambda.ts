@@ -34,9 +34,10 @@ export function lambdaAuth(token: TokenSource): AuthProvider {
 /**
  * Builds a provider that puts a token in the `Authorization` field (Lambda, Cognito, OIDC).
  * Internal building block shared by the token-based modes. A fixed token is checked at once (its
- * answer is frozen and reused per host, like an API key's); a getter is called for every request, lazily (when the returned Observable is subscribed), and
- * its answer checked then: an empty token, `undefined` or `null` (nobody signed in) fails with
- * {@link ValidationError} (`INVALID_CONFIG`) naming `what`.
+ * answer is frozen and reused per host, like an API key's); a getter is called for every request,
+ * lazily (when the returned Observable is subscribed), and its answer checked then: an empty
+ * token, `undefined` or `null` (nobody signed in) fails with {@link ValidationError}
+ * (`INVALID_CONFIG`) naming `what`.
  *
  * @example
  * ```ts
