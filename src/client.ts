@@ -1,3 +1,6 @@
+// Operation ids only correlate replies on one connection; they are not secrets, so the non-secure
+// generator (Math.random, no crypto module to load) is enough and cheaper per request.
+import { nanoid } from 'nanoid/non-secure';
 import type { Observable } from 'rxjs';
 import { Connection } from './connection/connection';
 import { resolveRetryOptions, type NumberOption, type RetryOptions } from './connection/retry';
@@ -42,7 +45,11 @@ export interface EventsClientConfig extends HttpPublisherConfig {
   readonly WebSocket?: WebSocketConstructor;
   /** An already open (or opening) socket to use for the first connection, like the seed's `NewWebSocketClient(conn)`. */
   readonly socket?: WebSocketLike;
-  /** Operation id generator; ids must match `[A-Za-z0-9_+-]{1,128}`. @default a per-client counter after a short random prefix (ids only need to be unique per connection; they are not secrets) */
+  /**
+   * Operation id generator; its ids are checked against `[A-Za-z0-9_+-]{1,128}`.
+   * @default nanoid (non-secure): 21 characters of `[A-Za-z0-9_-]` (ids only correlate replies on a
+   * connection; they are not secrets)
+   */
   readonly generateId?: () => string;
   /** Time allowed from opening the socket to `connection_ack`. @default 15000 */
   readonly connectTimeoutMs?: number;
@@ -126,34 +133,32 @@ export interface EventsClient {
  * ```
  */
 export function createEventsClient(config: EventsClientConfig): EventsClient {
-  const settings = commonSettings<{ connectTimeoutMs: number; keepAliveTimeoutMs?: number; lingerMs: number }>(config, 'createEventsClient', DURATIONS);
-  const prefix = Math.random().toString(36).slice(2, 8);
-  let count = 0;
   // What the connection and the operations need, in one object (each reads its own fields).
   const options = {
-    ...config,
-    ...settings,
+    ...commonSettings<{ connectTimeoutMs: number; keepAliveTimeoutMs?: number; lingerMs: number }, EventsClientConfig>(config, 'createEventsClient', DURATIONS),
     retry: config.retry !== false && resolveRetryOptions(config.retry),
     router: new Router(),
-    generateId: config.generateId ?? (() => `${prefix}-${++count}`),
-    checkIds: config.generateId !== undefined,
+    // nanoid's ids always fit the id grammar: only a user's generator is checked.
+    generateId: config.generateId ?? nanoid,
+    checkIds: !!config.generateId,
   };
   const connection = new Connection(options);
-  const state$ = connection._state$;
-  const ctx = new OperationContext({ ...options, connection, protocolErrors: connection._protocolErrors$ });
+  const { _state$: state$, _protocolErrors$: protocolErrors } = connection;
+  const ctx = new OperationContext({ ...options, connection, protocolErrors });
   const registry = new SubscriptionRegistry(ctx);
+  const { httpUrl, realtimeUrl } = options.endpoints;
 
   // The subjects go out typed as Observables: the public type has no `next`.
   return {
     connectionState$: state$,
     messages$: connection._messages$,
-    protocolErrors$: connection._protocolErrors$,
+    protocolErrors$: protocolErrors,
     subscribed$: registry.subscribed$,
     broadcastErrors$: registry.broadcastErrors$,
     connect: () => connection.connect(),
-    subscribe: <T>(channel: string, options?: SubscribeOptions) => registry.subscribe<T>(channel, options),
-    subscribeMessages: (channel, options) => registry.subscribeMessages(channel, options),
-    unsubscribe: (channel) => registry.unsubscribe(channel),
+    subscribe: registry.subscribe.bind(registry),
+    subscribeMessages: registry.subscribeMessages.bind(registry),
+    unsubscribe: registry.unsubscribe.bind(registry),
     publish: (channel, events, options = {}) => publishOverWebSocket(ctx, channel, events, options),
     close: () => {
       // In use first: the subscriptions ending below must not start a linger close (with lingerMs 0
@@ -162,7 +167,7 @@ export function createEventsClient(config: EventsClientConfig): EventsClient {
       registry.closeAll();
       connection.close();
     },
-    toJSON: () => ({ httpEndpoint: options.endpoints.httpUrl, realtimeEndpoint: options.endpoints.realtimeUrl, status: state$.value.status }),
+    toJSON: () => ({ httpEndpoint: httpUrl, realtimeEndpoint: realtimeUrl, status: state$.value.status }),
   };
 }
 

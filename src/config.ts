@@ -37,7 +37,8 @@ export function lambdaConfig(httpEndpoint: string, realtimeEndpoint: string | un
 }
 
 function seedConfig(httpEndpoint: string, realtimeEndpoint: string | undefined, auth: AuthProvider): EventsClientConfig {
-  return { httpEndpoint, ...(realtimeEndpoint ? { realtimeEndpoint } : {}), auth };
+  // An empty realtime endpoint means "derive it", like an omitted one.
+  return { httpEndpoint, realtimeEndpoint: realtimeEndpoint || undefined, auth };
 }
 
 /**
@@ -52,9 +53,7 @@ function seedConfig(httpEndpoint: string, realtimeEndpoint: string | undefined, 
  */
 export function subprotocols(config: EventsClientConfig): Promise<[string, string]> {
   const endpoints = endpointsOf(config);
-  return new Promise((resolve, reject) => {
-    resolveConnectAuth(config.auth, endpoints, config.headers, (authorization) => resolve(connectionSubprotocols(authorization)), reject);
-  });
+  return new Promise((resolve, reject) => resolveConnectAuth(config.auth, endpoints, config.headers, (authorization) => resolve(connectionSubprotocols(authorization)), reject));
 }
 
 function endpointsOf(config: HttpPublisherConfig & { readonly realtimeEndpoint?: string }): ResolvedEndpoints {
@@ -62,23 +61,25 @@ function endpointsOf(config: HttpPublisherConfig & { readonly realtimeEndpoint?:
 }
 
 /**
- * The validated settings that `createEventsClient` and `createHttpPublisher` share (internal), with
- * `requestTimeoutMs` and the caller's own `durations` checked and their defaults filled in.
- * Throws {@link ValidationError} (`INVALID_CONFIG`) naming the first invalid field.
+ * The config with the settings that `createEventsClient` and `createHttpPublisher` share validated
+ * and resolved (internal): `endpoints`, `scheduler`, a copy of `headers`, and `requestTimeoutMs`
+ * and the caller's own `durations` with their defaults filled in. Throws {@link ValidationError}
+ * (`INVALID_CONFIG`) naming the first invalid field.
  *
  * @example
  * ```ts
  * const { auth, endpoints, scheduler, requestTimeoutMs, headers } = commonSettings(config, 'createHttpPublisher');
  * ```
  */
-export function commonSettings<Durations = object>(
-  config: HttpPublisherConfig & { readonly realtimeEndpoint?: string },
+export function commonSettings<Durations = object, Config extends HttpPublisherConfig & { readonly realtimeEndpoint?: string } = HttpPublisherConfig>(
+  config: Config,
   caller: string,
   durations: readonly NumberOption[] = [],
-): Durations & { auth: AuthProvider; endpoints: ResolvedEndpoints; scheduler: SchedulerLike; requestTimeoutMs: number; headers: Readonly<Record<string, string>> } {
-  if (typeof config?.auth !== 'function') throw configError(`${caller} needs a config object whose auth is an auth provider, e.g. apiKeyAuth(key)`);
+): Config &
+  Durations & { endpoints: ResolvedEndpoints; scheduler: SchedulerLike; requestTimeoutMs: number; headers: Readonly<Record<string, string>> } {
+  if (typeof config?.auth !== 'function') throw configError(`${caller} needs config.auth: an auth provider, e.g. apiKeyAuth(key)`);
   return {
-    auth: config.auth,
+    ...config,
     endpoints: endpointsOf(config),
     scheduler: config.scheduler ?? asyncScheduler,
     headers: { ...config.headers },

@@ -6,6 +6,10 @@
  * same files as the barrel in Node and in bundlers, so there is still only one RxJS:
  * `spec/rx.spec.ts` checks that each value is identical to the barrel's. Types come from `rxjs`.
  *
+ * Only what the core entry uses is listed: a bundler keeps every import of an external module,
+ * used or not, so each extra line here is paid by every application. A module outside the core
+ * bundle (such as `auth/iam.ts`) imports what only it needs from its own `rxjs/internal/*` path.
+ *
  * @example
  * ```ts
  * import { Observable } from './rx';
@@ -17,6 +21,4 @@ export { BehaviorSubject } from 'rxjs/internal/BehaviorSubject';
 export { Subscription } from 'rxjs/internal/Subscription';
 export { asyncScheduler } from 'rxjs/internal/scheduler/async';
 export { from } from 'rxjs/internal/observable/from';
-export { defer } from 'rxjs/internal/observable/defer';
-export { map } from 'rxjs/internal/operators/map';
 export { reportUnhandledError } from 'rxjs/internal/util/reportUnhandledError';

@@ -274,6 +274,22 @@ describe('callbacks that throw', () => {
   });
 });
 
+describe('operation ids', () => {
+  it('are nanoid by default: 21 characters of [A-Za-z0-9_-], a new one per request', async () => {
+    const c = await setup();
+    const ids: string[] = [];
+    const sub = api.traffic$.subscribe((t) => {
+      if (t.direction === 'in' && t.id !== undefined) ids.push(t.id);
+    });
+    afterEachCleanups.push(() => sub.unsubscribe());
+    await firstValueFrom(c.publish('/default/ids', [1]));
+    await firstValueFrom(c.publish('/default/ids', [2]));
+    expect(ids).toHaveLength(2);
+    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{21}$/);
+    expect(ids[0]).not.toBe(ids[1]);
+  });
+});
+
 describe('unsubscribing while the subscribe is pending', () => {
   it('waits for subscribe_success before sending unsubscribe, so a server that ignores early unsubscribes is left clean', async () => {
     const c = await setup();

@@ -1,12 +1,12 @@
 import type { Authorization } from '../protocol/messages';
-import { configError, type AuthProvider } from './types';
+import { configError, type AuthProvider, type AuthRequest } from './types';
 
 /**
- * Providers whose answer depends only on the host (those made by {@link apiKeyAuth}), with the
- * function that gives that answer. Lets the publish hot path reuse one authorization object instead
- * of building an {@link AuthRequest} and calling the provider for every request (same result).
+ * Providers whose answer depends only on the host (an API key, a fixed token). Lets the publish hot
+ * path reuse one authorization object instead of building an {@link AuthRequest} and calling the
+ * provider for every request (same result).
  */
-const hostOnly = new WeakMap<AuthProvider, (host: string) => Authorization>();
+const hostOnly = new WeakSet<AuthProvider>();
 
 /**
  * API key authorization (`API_KEY` mode): `{ host, "x-api-key": key }` for the connection and
@@ -20,20 +20,31 @@ const hostOnly = new WeakMap<AuthProvider, (host: string) => Authorization>();
  * ```
  */
 export function apiKeyAuth(apiKey: string): AuthProvider {
-  if (typeof apiKey !== 'string' || apiKey === '') throw configError('apiKeyAuth needs a non-empty API key');
+  return fixedAuth('x-api-key', apiKey, 'apiKeyAuth needs a non-empty API key');
+}
+
+/**
+ * A provider answering `{ host, [field]: value }` for every request: frozen, the same object for
+ * every request to a host, and known to {@link hostOnlyAuthorization}. Throws a
+ * {@link ValidationError} (`INVALID_CONFIG`) with `problem` as message when `value` is not a
+ * non-empty string (internal: {@link apiKeyAuth} and the fixed tokens of `tokenHeaderAuth`).
+ *
+ * @example
+ * ```ts
+ * const auth = fixedAuth('Authorization', 'my-token', 'myAuth needs a non-empty token');
+ * ```
+ */
+export function fixedAuth(field: string, value: unknown, problem: string): AuthProvider {
+  if (typeof value !== 'string' || value === '') throw configError(problem);
   let last: Authorization | undefined;
-  const forHost = (host: string): Authorization => {
-    if (last === undefined || last.host !== host) last = Object.freeze({ host, 'x-api-key': apiKey });
-    return last;
-  };
-  const provider: AuthProvider = ({ host }) => forHost(host);
-  hostOnly.set(provider, forHost);
+  const provider: AuthProvider = ({ host }) => (last?.host === host ? last : (last = Object.freeze({ host, [field]: value })));
+  hostOnly.add(provider);
   return provider;
 }
 
 /**
  * The authorization `provider` gives for every request to `host`, when it is known to depend on
- * nothing else (an {@link apiKeyAuth} provider); `undefined` for any other provider, which must be
+ * nothing else ({@link apiKeyAuth}, a fixed token); `undefined` for any other provider, which must be
  * called per request.
  *
  * @example
@@ -42,5 +53,6 @@ export function apiKeyAuth(apiKey: string): AuthProvider {
  * ```
  */
 export function hostOnlyAuthorization(provider: AuthProvider, host: string): Authorization | undefined {
-  return hostOnly.get(provider)?.(host);
+  // Such a provider reads nothing but `host` and answers synchronously.
+  return hostOnly.has(provider) ? (provider({ host } as AuthRequest) as Authorization) : undefined;
 }

@@ -13,7 +13,7 @@ import type { Authorization } from '../protocol/messages';
  * ```
  */
 export function encodeHeaderSubprotocol(authorization: Authorization): string {
-  return `header-${base64UrlEncode(JSON.stringify(authorization))}`;
+  return connectionSubprotocols(authorization)[1];
 }
 
 /**
@@ -26,7 +26,7 @@ export function encodeHeaderSubprotocol(authorization: Authorization): string {
  * ```
  */
 export function connectionSubprotocols(authorization: Authorization): [string, string] {
-  return [EVENT_WS_SUBPROTOCOL, encodeHeaderSubprotocol(authorization)];
+  return [EVENT_WS_SUBPROTOCOL, `header-${base64UrlEncode(JSON.stringify(authorization))}`];
 }
 
 /**
@@ -39,11 +39,9 @@ export function connectionSubprotocols(authorization: Authorization): [string, s
  * ```
  */
 export function base64UrlEncode(text: string): string {
-  const bytes = new TextEncoder().encode(text);
   let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
+  // One byte at a time: String.fromCharCode(...bytes) would hit the argument-count limit on long text.
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 

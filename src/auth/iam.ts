@@ -1,7 +1,8 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { Observable } from 'rxjs';
-import { defer } from '../rx';
+// Not in src/rx.ts: only this entry uses it (see there); same fast-loading path.
+import { defer } from 'rxjs/internal/observable/defer';
 import { ValidationError } from '../errors';
 import type { Authorization } from '../protocol/messages';
 import type { AuthProvider, AuthRequest } from './types';

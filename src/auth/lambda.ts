@@ -1,6 +1,8 @@
-import type { Observable, ObservableInput } from 'rxjs';
-import { defer, from, map } from '../rx';
+import type { ObservableInput } from 'rxjs';
+import { Observable } from '../rx';
 import type { Authorization } from '../protocol/messages';
+import { fixedAuth } from './api-key';
+import { firstAnswer } from './resolve';
 import { configError, type AuthProvider, type AuthRequest } from './types';
 
 /**
@@ -31,10 +33,11 @@ export function lambdaAuth(token: TokenSource): AuthProvider {
 
 /**
  * Builds a provider that puts a token in the `Authorization` field (Lambda, Cognito, OIDC).
- * Internal building block shared by the token-based modes. A fixed token is checked at once; a
- * getter is called for every request, lazily (when the returned Observable is subscribed), and
- * its answer checked then: an empty token, `undefined` or `null` (nobody signed in) fails with
- * {@link ValidationError} (`INVALID_CONFIG`) naming `what`.
+ * Internal building block shared by the token-based modes. A fixed token is checked at once (its
+ * answer is frozen and reused per host, like an API key's); a getter is called for every request,
+ * lazily (when the returned Observable is subscribed), and its answer checked then: an empty
+ * token, `undefined` or `null` (nobody signed in) fails with {@link ValidationError}
+ * (`INVALID_CONFIG`) naming `what`.
  *
  * @example
  * ```ts
@@ -43,18 +46,19 @@ export function lambdaAuth(token: TokenSource): AuthProvider {
  * ```
  */
 export function tokenHeaderAuth(token: TokenSource, what: string): AuthProvider {
-  const authorization = (host: string, value: unknown): Authorization => {
-    if (typeof value !== 'string' || value === '') throw configError(`${what} needs a non-empty token (or a getter returning one)`);
-    return { host, Authorization: value };
-  };
-  if (typeof token !== 'function') {
-    authorization('', token);
-    return ({ host }) => ({ host, Authorization: token });
-  }
-  return (request): Observable<Authorization> =>
-    defer(() => {
-      const t = token(request);
-      // A plain value (a token, or `undefined`/`null` when nobody is signed in) as a one-value source.
-      return Object(t) === t ? from(t as ObservableInput<unknown>) : [t];
-    }).pipe(map((t) => authorization(request.host, t)));
+  const problem = `${what} needs a non-empty token (or a getter returning one)`;
+  if (typeof token !== 'function') return fixedAuth('Authorization', token, problem);
+  return (request) =>
+    new Observable<Authorization>((subscriber) =>
+      firstAnswer(
+        () => token(request),
+        // Also `undefined`/`null` (nobody signed in) and empty Observables end here.
+        (value) => {
+          if (typeof value !== 'string' || value === '') return subscriber.error(configError(problem));
+          subscriber.next({ host: request.host, Authorization: value });
+          subscriber.complete();
+        },
+        (e) => subscriber.error(e),
+      ),
+    );
 }

@@ -29,28 +29,53 @@ export function resolveAuth(
   onAuth: (authorization: Authorization) => void,
   onError: (error: AppSyncEventsError) => void,
 ): RxSubscription | undefined {
-  const fail = (e: unknown): undefined => void onError(AppSyncEventsError.is(e) ? e : providerFailure(e, request));
-  // An answer that is not an object (or no answer at all) is a configuration error.
-  const deliver = (auth: unknown): undefined =>
-    void (typeof auth === 'object' && auth ? onAuth(auth as Authorization) : onError(configError(`auth provider gave no authorization for ${request.kind}`)));
-  let result: unknown;
+  return firstAnswer(
+    () => provider(request),
+    // An answer that is not an object (or no answer at all) is a configuration error.
+    (auth) => (typeof auth === 'object' && auth ? onAuth(auth as Authorization) : onError(configError(`auth provider gave no authorization for ${request.kind}`))),
+    // The provider's own failure keeps only its error class name: its message may quote a credential.
+    // (`cause` is defined, hence not enumerable, like Error's own.)
+    (e) =>
+      onError(
+        AppSyncEventsError.is(e)
+          ? e
+          : Object.defineProperty(new ValidationError('AUTH_PROVIDER_FAILED', `auth provider failed for ${request.kind}${e instanceof Error ? `: ${e.name}` : ''}`), 'cause', { value: e }),
+      ),
+  );
+}
+
+/**
+ * Calls `produce` and hands its answer to `onValue`: a plain value synchronously, a Promise,
+ * Observable or other async source by its first value (an empty one gives `undefined`). What
+ * `produce` throws, and what the source errors with, goes to `onError`. Only the first outcome
+ * counts. Returns a Subscription that cancels a pending answer, or `undefined` when it settled
+ * synchronously. The building block of {@link resolveAuth} and of the token getters (internal).
+ *
+ * @example
+ * ```ts
+ * firstAnswer(() => getToken(), (token) => use(token), (error) => fail(error));
+ * ```
+ */
+export function firstAnswer(produce: () => unknown, onValue: (value: unknown) => void, onError: (error: unknown) => void): RxSubscription | undefined {
+  let answer: unknown;
   try {
-    result = provider(request);
+    answer = produce();
   } catch (e) {
-    return fail(e);
+    return void onError(e);
   }
-  if (!ASYNC_MEMBERS.some((key) => typeof (result as Record<PropertyKey, unknown> | null)?.[key] === 'function')) return deliver(result);
-  // The provider may answer synchronously inside subscribe(): collect into a holder that exists
+  // Strings are iterable too: only objects can be async sources.
+  if (Object(answer) !== answer || !ASYNC_MEMBERS.some((key) => typeof (answer as Record<PropertyKey, unknown>)[key] === 'function')) return void onValue(answer);
+  // The source may answer synchronously inside subscribe(): collect into a holder that exists
   // before the first value can arrive. Only the first outcome counts.
   const holder = new Subscription();
   const once =
-    (report: (value?: unknown) => undefined) =>
+    (report: (value?: unknown) => void) =>
     (value?: unknown): void => {
       if (holder.closed) return;
       holder.unsubscribe();
       report(value);
     };
-  holder.add(from(result as ObservableInput<unknown>).subscribe({ next: once(deliver), error: once(fail), complete: once(deliver) }));
+  holder.add(from(answer as ObservableInput<unknown>).subscribe({ next: once(onValue), error: once(onError), complete: once(onValue) }));
   return holder.closed ? undefined : holder;
 }
 
@@ -72,11 +97,4 @@ export function resolveConnectAuth(
   onError: (error: AppSyncEventsError) => void,
 ): RxSubscription | undefined {
   return resolveAuth(provider, { kind: 'connect', host: endpoints.host, httpUrl: endpoints.httpUrl, body: '{}' }, (auth) => onAuth({ ...headers, ...auth }), onError);
-}
-
-/** The provider's own failure: only its error class name is kept, as its message may quote a credential. */
-function providerFailure(e: unknown, request: AuthRequest): ValidationError {
-  const error = new ValidationError('AUTH_PROVIDER_FAILED', `auth provider failed for ${request.kind}${e instanceof Error ? `: ${e.name}` : ''}`);
-  Object.defineProperty(error, 'cause', { value: e, enumerable: false });
-  return error;
 }
