@@ -34,12 +34,12 @@ export function resolveAuth(
     // An answer that is not an object (or no answer at all) is a configuration error.
     (auth) => (typeof auth === 'object' && auth ? onAuth(auth as Authorization) : onError(configError(`auth provider gave no authorization for ${request.kind}`))),
     // The provider's own failure keeps only its error class name: its message may quote a credential.
-    // (`cause` is defined, hence not enumerable, like Error's own.)
+    // (`cause` goes through Error's own option, so it is not enumerable.)
     (e) =>
       onError(
         AppSyncEventsError.is(e)
           ? e
-          : Object.defineProperty(new ValidationError('AUTH_PROVIDER_FAILED', `auth provider failed for ${request.kind}${e instanceof Error ? `: ${e.name}` : ''}`), 'cause', { value: e }),
+          : new ValidationError('AUTH_PROVIDER_FAILED', `auth provider failed for ${request.kind}${e instanceof Error ? `: ${e.name}` : ''}`, undefined, e),
       ),
   );
 }
