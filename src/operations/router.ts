@@ -26,21 +26,11 @@ export interface RouteHandler {
  * @example
  * ```ts
  * const router = new Router();
- * router.register('a1', handler);
+ * router.set('a1', handler);
  * router.dispatch({ type: 'subscribe_success', id: 'a1' }, session);
  * ```
  */
 export class Router extends Map<string, RouteHandler> {
-  /** Registers a handler; false when the id is already taken. */
-  register(id: string, handler: RouteHandler): boolean {
-    return !this.has(id) && !!this.set(id, handler);
-  }
-
-  /** Replaces the handler of an id (e.g. a subscription that starts unsubscribing). */
-  replace(id: string, handler: RouteHandler): void {
-    this.set(id, handler);
-  }
-
   /** Removes a handler, only if it is still the one registered for the id (any id, even `undefined`, may be passed). */
   unregister(id: string | undefined, handler: RouteHandler): void {
     if (this.get(id as string) === handler) this.delete(id as string);
