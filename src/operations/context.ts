@@ -35,9 +35,9 @@ export class OperationContext {
   /** Operations holding the connection (subscriptions, publishes in flight), and the one use they hold together. */
   private _uses = 0;
   private _releaseUses: (() => void) | undefined;
-  /** The provider last asked for in {@link _fixedAuthorization}, and the answer. */
-  private _fixedFor: AuthProvider | undefined;
-  private _fixed: Authorization | undefined;
+  /** The provider last asked for in {@link Operation._authorize}, and its fixed answer (API keys). */
+  _fixedFor: AuthProvider | undefined;
+  _fixed: Authorization | undefined;
 
   constructor(init: {
     connection: Connection;
@@ -54,22 +54,6 @@ export class OperationContext {
   }) {
     Object.assign(this, init);
     this._deadlines = new Deadlines(init.scheduler);
-  }
-
-  /**
-   * The authorization object (the client's extra headers, then the provider's fields) of every
-   * operation authorised by `provider`, when its answer depends only on the host (an `apiKeyAuth`
-   * provider): computed once, frozen and reused, so an operation neither builds an
-   * {@link AuthRequest} nor calls the provider. `undefined` for any other provider, which must be
-   * called per request.
-   */
-  _fixedAuthorization(provider: AuthProvider): Authorization | undefined {
-    if (provider !== this._fixedFor) {
-      const auth = hostOnlyAuthorization(provider, this.endpoints.host);
-      this._fixedFor = provider;
-      this._fixed = auth && Object.freeze({ ...this.headers, ...auth });
-    }
-    return this._fixed;
   }
 
   /**
@@ -98,9 +82,7 @@ export class OperationContext {
     try {
       id = this.generateId();
     } catch (e) {
-      const error = new ValidationError('INVALID_ID', `generateId threw${e instanceof Error ? ` ${e.name}` : ''}`);
-      Object.defineProperty(error, 'cause', { value: e, configurable: true });
-      throw error;
+      throw Object.defineProperty(new ValidationError('INVALID_ID', `generateId threw${e instanceof Error ? ` ${e.name}` : ''}`), 'cause', { value: e, configurable: true });
     }
     const violation = this.checkIds !== false && checkOperationId(id);
     if (violation) throw new ValidationError('INVALID_ID', `generateId: ${violation.message}`);
@@ -124,6 +106,9 @@ export abstract class Operation implements RouteHandler, TimeoutHandler {
   /** The wait for the connection or for the auth provider, whichever is pending. */
   _pending: Subscription | undefined;
   _timer: Deadline | undefined;
+  /** Who authorises the requests, and the time allowed for each reply. */
+  readonly _auth: AuthProvider;
+  readonly _timeoutMs: number;
   /** The current request was sent again after an Unauthorized reply (one retry per request). */
   _authRetried: boolean | undefined;
   /** The events of the current request (a publish). */
@@ -132,9 +117,12 @@ export abstract class Operation implements RouteHandler, TimeoutHandler {
   constructor(
     readonly _ctx: OperationContext,
     readonly _channel: string,
-    readonly _auth: AuthProvider,
+    options: { readonly auth?: AuthProvider; readonly timeoutMs?: number },
     readonly _kind: 'subscribe' | 'publish',
-  ) {}
+  ) {
+    this._auth = options.auth ?? _ctx.auth;
+    this._timeoutMs = options.timeoutMs ?? _ctx.requestTimeoutMs;
+  }
 
   abstract onMessage(message: ReceiveMessage): void;
   abstract onLost(error: AppSyncEventsError, willRetry: boolean): void;
@@ -155,29 +143,40 @@ export abstract class Operation implements RouteHandler, TimeoutHandler {
       );
   }
 
-  /** Authorises the current request (the API-key answer is reused, any other provider is asked), then sends it. */
+  /**
+   * Authorises the current request, then sends it. When the provider's answer depends only on the
+   * host (an `apiKeyAuth` provider), the authorization object (the client's extra headers, then the
+   * provider's fields) is computed once, frozen and reused, so an operation neither builds an
+   * {@link AuthRequest} nor calls the provider; any other provider is asked per request.
+   */
   _authorize(session: Session): void {
     const ctx = this._ctx;
-    const fixed = ctx._fixedAuthorization(this._auth);
-    if (fixed) return this._transmit(session, fixed);
+    const provider = this._auth;
+    const { host, httpUrl } = ctx.endpoints;
+    if (provider !== ctx._fixedFor) {
+      const auth = hostOnlyAuthorization(provider, host);
+      ctx._fixedFor = provider;
+      ctx._fixed = auth && Object.freeze({ ...ctx.headers, ...auth });
+    }
+    if (ctx._fixed) return this._transmit(session, ctx._fixed);
     const channel = this._channel;
     const events = this._batch?.events;
     let body: string | undefined;
     // The body is serialised only if the provider reads it (SigV4 does; tokens do not).
     const request: AuthRequest = {
       kind: this._kind,
-      host: ctx.endpoints.host,
-      httpUrl: ctx.endpoints.httpUrl,
+      host,
+      httpUrl,
       channel,
       get body(): string {
-        return (body ??= JSON.stringify({ channel, events }));
+        return body ?? (body = JSON.stringify({ channel, events }));
       },
     };
     // Pending only while an answer is still to come (a synchronous one has been handled already,
     // and its callback may have stored the next pending step).
     this._pending =
       resolveAuth(
-        this._auth,
+        provider,
         request,
         (auth) => this._transmit(session, { ...ctx.headers, ...auth }),
         (error) => this._close(error),
@@ -210,10 +209,10 @@ export abstract class Operation implements RouteHandler, TimeoutHandler {
   }
 
   /** (Re)starts the deadline of the current request. */
-  _arm(timeoutMs: number): void {
+  _arm(): void {
     const deadlines = this._ctx._deadlines;
     deadlines.cancel(this._timer);
-    this._timer = deadlines.add(timeoutMs, this);
+    this._timer = deadlines.add(this._timeoutMs, this);
   }
 
   /** Ends the current request: no deadline, no wait, no route. */

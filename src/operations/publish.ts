@@ -4,7 +4,7 @@ import type { AuthProvider } from '../auth/types';
 import { PublishOutcomeUnknownError, TimeoutError, type AppSyncEventsError } from '../errors';
 import type { ReceiveMessage } from '../protocol/messages';
 import { Operation, type OperationContext } from './context';
-import { addResults, completeWith, preparePublish, type EventBatch, type MergedResult, type PublishResult } from './events';
+import { addResults, completeWith, preparePublish, type EventBatch, type MergedResult, type PreparedPublish, type PublishResult } from './events';
 
 /**
  * Options of `publish` and `publishHttp`.
@@ -44,8 +44,7 @@ export function publishOverWebSocket(ctx: OperationContext, channel: string, eve
     // On a closed client the publish fails at once, with ConnectionClosedError, without a socket.
     // The publish is its own teardown (an Unsubscribable): no closure per subscription. When it
     // already ended synchronously, RxJS calls it at once, which gives the connection use back.
-    const { channel: path, batches } = preparePublish(channel, events);
-    return new WebSocketPublish(ctx, path, batches, options, subscriber);
+    return new WebSocketPublish(ctx, preparePublish(channel, events), options, subscriber);
   });
 }
 
@@ -57,21 +56,19 @@ export function publishOverWebSocket(ctx: OperationContext, channel: string, eve
  * as a use of the connection ({@link OperationContext._acquire}).
  */
 class WebSocketPublish extends Operation implements Unsubscribable {
-  private readonly _timeoutMs: number;
   /** The results so far; made at the first reply (10,000 publishes in flight hold no lists). */
   private _result: MergedResult | undefined;
-  /** The index of the current request in the batches. */
-  private _index = -1;
+  /** The requests not sent yet (the publish's own array: taken from the front). */
+  private readonly _batches: EventBatch[];
 
   constructor(
     ctx: OperationContext,
-    channel: string,
-    private readonly _batches: readonly EventBatch[],
+    prepared: PreparedPublish,
     private readonly _options: PublishOptions,
     private readonly _subscriber: Subscriber<PublishResult>,
   ) {
-    super(ctx, channel, _options.auth ?? ctx.auth, 'publish');
-    this._timeoutMs = _options.timeoutMs ?? ctx.requestTimeoutMs;
+    super(ctx, prepared.channel, _options, 'publish');
+    this._batches = prepared.batches as EventBatch[];
     ctx._acquire();
     this._next();
   }
@@ -93,7 +90,7 @@ class WebSocketPublish extends Operation implements Unsubscribable {
   onMessage(message: ReceiveMessage): void {
     if (message.type === 'publish_success') {
       this._reset();
-      addResults((this._result ??= { successful: [], failed: [] }), this._batch!.offset, message.successful, message.failed);
+      addResults(this._result ?? (this._result = { successful: [], failed: [] }), this._batch!.offset, message.successful, message.failed);
       this._next();
     }
     // publish_error, or error: the request was refused (before anything was published).
@@ -108,11 +105,11 @@ class WebSocketPublish extends Operation implements Unsubscribable {
 
   /** Starts the next request, with its deadline; after the last one, emits the merged result. */
   private _next(): void {
-    const batch = this._batches[++this._index];
+    const batch = this._batches.shift();
     if (!batch) return completeWith(this._subscriber, this._result!);
     this._batch = batch;
     this._authRetried = false;
-    this._arm(this._timeoutMs);
+    this._arm();
     this._whenReady();
   }
 

@@ -45,12 +45,8 @@ export class Router extends Map<string, RouteHandler> {
   /** Tells every operation of a lost session; all are unregistered before the first is told. */
   sessionLost(session: Session, error: AppSyncEventsError, willRetry: boolean): void {
     const lost: RouteHandler[] = [];
-    this.forEach((handler, id) => {
-      if (handler.session === session) {
-        this.delete(id);
-        lost.push(handler);
-      }
-    });
+    // Deleting the entry just visited is safe while iterating a Map.
+    for (const [id, handler] of this) if (handler.session === session && this.delete(id)) lost.push(handler);
     for (const handler of lost) handler.onLost(error, willRetry);
   }
 }

@@ -141,16 +141,16 @@ class ChannelSubscription extends Operation {
   constructor(
     private readonly _registry: SubscriptionRegistry,
     path: string,
-    auth: AuthProvider,
+    options: SubscribeOptions,
   ) {
-    super(_registry._ctx, path, auth, 'subscribe');
+    super(_registry._ctx, path, options, 'subscribe');
   }
 
   _add(subscriber: Subscriber<unknown>, raw: boolean, onSubscribed?: Callback): void {
     if (raw) this._raw = add(this._raw, subscriber);
     else this._parsed = add(this._parsed, subscriber);
     if (onSubscribed) {
-      (this._onSubscribed ??= []).push(onSubscribed);
+      (this._onSubscribed ?? (this._onSubscribed = [])).push(onSubscribed);
       if (this._status === Status.Active) notify(onSubscribed, { channel: this._channel, resubscribed: false });
     }
     if (this._status === Status.New) {
@@ -163,7 +163,7 @@ class ChannelSubscription extends Operation {
     this._parsed = remove(this._parsed, subscriber);
     this._raw = remove(this._raw, subscriber);
     // Each subscriber added its callback once, so it is in the list.
-    if (onSubscribed) this._onSubscribed?.splice(this._onSubscribed.indexOf(onSubscribed), 1);
+    if (onSubscribed) this._onSubscribed!.splice(this._onSubscribed!.indexOf(onSubscribed), 1);
     if (!this._parsed && !this._raw && this._status < Status.Closing) {
       // Nobody awaits an implicit unsubscribe (a teardown): a failure is reported, never left as an
       // unhandled rejection.
@@ -184,7 +184,7 @@ class ChannelSubscription extends Operation {
     // Waiting for the subscribe reply is bounded too: a reply that never comes must not hold the
     // connection open for ever. Active, or Closing with the subscribe just confirmed: unsubscribe.
     this._status = status > Status.Subscribing ? Status.Unsubscribing : Status.Closing;
-    this._arm(this._ctx.requestTimeoutMs);
+    this._arm();
     if (status > Status.Subscribing && !this.session.send({ type: 'unsubscribe', id: this._id! })) this._close();
   }
 
@@ -274,7 +274,7 @@ class ChannelSubscription extends Operation {
   /** A subscribe or unsubscribe reply did not come in time. */
   onTimeout(): void {
     const subscribing = this._status === Status.Subscribing;
-    const error = new TimeoutError(subscribing ? 'subscribe' : 'unsubscribe', this._ctx.requestTimeoutMs);
+    const error = new TimeoutError(subscribing ? 'subscribe' : 'unsubscribe', this._timeoutMs);
     if (subscribing) {
       // The subscribe may still succeed late: like a teardown, wait for its reply and undo it then.
       this._end();
@@ -294,7 +294,7 @@ class ChannelSubscription extends Operation {
   /** Sends the `subscribe` frame, with its deadline. */
   override _transmit(session: Session, authorization: Authorization): void {
     this._status = Status.Subscribing;
-    this._arm(this._ctx.requestTimeoutMs);
+    this._arm();
     super._transmit(session, authorization);
   }
 }
@@ -353,12 +353,13 @@ export class SubscriptionRegistry {
     if (this._channels.get(entry._channel) === entry) this._channels.delete(entry._channel);
   }
 
-  private _observe<T>(channel: string, { auth, onSubscribed }: SubscribeOptions = {}, raw: boolean): Observable<T> {
+  private _observe<T>(channel: string, options: SubscribeOptions = {}, raw: boolean): Observable<T> {
+    const { onSubscribed } = options;
     // A throw in here reaches the subscriber as an error.
     return new Observable<T>((target) => {
       const path = channelPath(channel);
       if (this._ctx.connection.isClosed) throw new ConnectionClosedError('subscribe');
-      const entry = this._channels.get(path) ?? new ChannelSubscription(this, path, auth ?? this._ctx.auth);
+      const entry = this._channels.get(path) ?? new ChannelSubscription(this, path, options);
       const subscriber = target as Subscriber<unknown>;
       this._channels.set(path, entry);
       entry._add(subscriber, raw, onSubscribed);
