@@ -100,7 +100,7 @@ export class OperationContext {
  */
 export abstract class Operation implements RouteHandler, TimeoutHandler {
   /** The session that carries the current request (read by the router). */
-  session!: Session;
+  _session!: Session;
   /** Its id while routed (possibly stale: unregistering checks that the route is still ours). */
   _id: string | undefined;
   /** The wait for the connection or for the auth provider, whichever is pending. */
@@ -124,9 +124,9 @@ export abstract class Operation implements RouteHandler, TimeoutHandler {
     this._timeoutMs = options.timeoutMs ?? _ctx.requestTimeoutMs;
   }
 
-  abstract onMessage(message: ReceiveMessage): void;
-  abstract onLost(error: AppSyncEventsError, willRetry: boolean): void;
-  abstract onTimeout(): void;
+  abstract _onMessage(message: ReceiveMessage): void;
+  abstract _onLost(error: AppSyncEventsError, willRetry: boolean): void;
+  abstract _onTimeout(): void;
   /** Ends the operation, with `error` when it failed. */
   abstract _close(error?: AppSyncEventsError): void;
 
@@ -193,7 +193,7 @@ export abstract class Operation implements RouteHandler, TimeoutHandler {
     } catch (error) {
       return this._close(error as AppSyncEventsError);
     }
-    this.session = session;
+    this._session = session;
     // A subscribe has no events (JSON leaves the undefined field out).
     session.send({ type: this._kind, id, channel: this._channel, events: this._batch?.events, authorization } as SendMessage);
   }
@@ -203,7 +203,7 @@ export abstract class Operation implements RouteHandler, TimeoutHandler {
     const error = serverError(this._kind, errors);
     if (error instanceof UnauthorizedError && !this._authRetried) {
       this._authRetried = true;
-      this._ctx.router.unregister(this._id, this);
+      this._ctx.router._unregister(this._id, this);
       this._whenReady();
     } else this._close(error);
   }
@@ -220,6 +220,6 @@ export abstract class Operation implements RouteHandler, TimeoutHandler {
     this._ctx._deadlines.cancel(this._timer);
     this._timer = undefined;
     this._pending?.unsubscribe();
-    this._ctx.router.unregister(this._id, this);
+    this._ctx.router._unregister(this._id, this);
   }
 }

@@ -83,11 +83,11 @@ class WebSocketPublish extends Operation implements Unsubscribable {
     this._ctx._release();
   }
 
-  onTimeout(): void {
+  _onTimeout(): void {
     this._close(new TimeoutError('publish', this._timeoutMs));
   }
 
-  onMessage(message: ReceiveMessage): void {
+  _onMessage(message: ReceiveMessage): void {
     if (message.type === 'publish_success') {
       this._reset();
       addResults(this._result ?? (this._result = { successful: [], failed: [] }), this._batch!.offset, message.successful, message.failed);
@@ -97,7 +97,7 @@ class WebSocketPublish extends Operation implements Unsubscribable {
     else if ('errors' in message) this._refused(message.errors);
   }
 
-  onLost(error: AppSyncEventsError, willRetry: boolean): void {
+  _onLost(error: AppSyncEventsError, willRetry: boolean): void {
     const { offset, events } = this._batch!;
     if (this._options.idempotent && willRetry) this._whenReady();
     else this._close(new PublishOutcomeUnknownError(this._channel, events.map((_, i) => offset + i), error));

@@ -7,14 +7,14 @@ import type { ReceiveMessage } from '../protocol/messages';
  *
  * @example
  * ```ts
- * const handler: RouteHandler = { session, onMessage: (m) => console.log(m.type), onLost: (e) => console.error(e) };
+ * const handler: RouteHandler = { _session: session, _onMessage: (m) => console.log(m.type), _onLost: (e) => console.error(e) };
  * ```
  */
 export interface RouteHandler {
-  readonly session: Session;
-  onMessage(message: ReceiveMessage): void;
+  readonly _session: Session;
+  _onMessage(message: ReceiveMessage): void;
   /** The session ended before the operation was done; the handler is already unregistered. */
-  onLost(error: AppSyncEventsError, willRetry: boolean): void;
+  _onLost(error: AppSyncEventsError, willRetry: boolean): void;
 }
 
 /**
@@ -32,21 +32,21 @@ export interface RouteHandler {
  */
 export class Router extends Map<string, RouteHandler> {
   /** Removes a handler, only if it is still the one registered for the id (any id, even `undefined`, may be passed). */
-  unregister(id: string | undefined, handler: RouteHandler): void {
+  _unregister(id: string | undefined, handler: RouteHandler): void {
     if (this.get(id as string) === handler) this.delete(id as string);
   }
 
   /** Routes one frame to its operation (hot path); a frame without an id finds no handler. */
   dispatch(message: ReceiveMessage, session: Session): void {
     const handler = this.get((message as { readonly id: string }).id);
-    if (handler?.session === session) handler.onMessage(message);
+    if (handler?._session === session) handler._onMessage(message);
   }
 
   /** Tells every operation of a lost session; all are unregistered before the first is told. */
   sessionLost(session: Session, error: AppSyncEventsError, willRetry: boolean): void {
     const lost: RouteHandler[] = [];
     // Deleting the entry just visited is safe while iterating a Map.
-    for (const [id, handler] of this) if (handler.session === session && this.delete(id)) lost.push(handler);
-    for (const handler of lost) handler.onLost(error, willRetry);
+    for (const [id, handler] of this) if (handler._session === session && this.delete(id)) lost.push(handler);
+    for (const handler of lost) handler._onLost(error, willRetry);
   }
 }

@@ -185,7 +185,7 @@ class ChannelSubscription extends Operation {
     // connection open for ever. Active, or Closing with the subscribe just confirmed: unsubscribe.
     this._status = status > Status.Subscribing ? Status.Unsubscribing : Status.Closing;
     this._arm();
-    if (status > Status.Subscribing && !this.session.send({ type: 'unsubscribe', id: this._id! })) this._close();
+    if (status > Status.Subscribing && !this._session.send({ type: 'unsubscribe', id: this._id! })) this._close();
   }
 
   /** Errors every local subscriber, or completes them (no error, or after `close()`). */
@@ -211,7 +211,7 @@ class ChannelSubscription extends Operation {
 
   // RouteHandler ------------------------------------------------------------------------------
 
-  onMessage(message: ReceiveMessage): void {
+  _onMessage(message: ReceiveMessage): void {
     const status = this._status;
     const { type } = message;
     const channel = this._channel;
@@ -260,7 +260,7 @@ class ChannelSubscription extends Operation {
     }
   }
 
-  onLost(error: AppSyncEventsError, willRetry: boolean): void {
+  _onLost(error: AppSyncEventsError, willRetry: boolean): void {
     const live = this._status < Status.Closing;
     if (live && willRetry) {
       // Keep the local subscribers; subscribe again once the next session is acknowledged.
@@ -272,7 +272,7 @@ class ChannelSubscription extends Operation {
   }
 
   /** A subscribe or unsubscribe reply did not come in time. */
-  onTimeout(): void {
+  _onTimeout(): void {
     const subscribing = this._status === Status.Subscribing;
     const error = new TimeoutError(subscribing ? 'subscribe' : 'unsubscribe', this._timeoutMs);
     if (subscribing) {
