@@ -1,7 +1,7 @@
 import type { SchedulerLike, Subject, Subscription } from 'rxjs';
 import { hostOnlyAuthorization } from '../auth/api-key';
 import { resolveAuth } from '../auth/resolve';
-import type { AuthProvider, AuthRequest } from '../auth/types';
+import type { AuthProvider } from '../auth/types';
 import type { Connection, Session } from '../connection/connection';
 import { ConnectionClosedError, IdExistsError, UnauthorizedError, ValidationError, serverError, type AppSyncEventsError } from '../errors';
 import type { ResolvedEndpoints } from '../protocol/endpoints';
@@ -162,22 +162,21 @@ export abstract class Operation implements RouteHandler, TimeoutHandler {
     const channel = this._channel;
     const events = this._batch?.events;
     let body: string | undefined;
-    // The body is serialised only if the provider reads it (SigV4 does; tokens do not).
-    const request: AuthRequest = {
-      kind: this._kind,
-      host,
-      httpUrl,
-      channel,
-      get body(): string {
-        return body ?? (body = JSON.stringify({ channel, events }));
-      },
-    };
     // Pending only while an answer is still to come (a synchronous one has been handled already,
     // and its callback may have stored the next pending step).
     this._pending =
       resolveAuth(
         provider,
-        request,
+        {
+          kind: this._kind,
+          host,
+          httpUrl,
+          channel,
+          // Serialised only if the provider reads it (SigV4 does; tokens do not).
+          get body(): string {
+            return body ?? (body = JSON.stringify({ channel, events }));
+          },
+        },
         (auth) => this._transmit(session, { ...ctx.headers, ...auth }),
         (error) => this._close(error),
       ) ?? this._pending;
@@ -187,15 +186,14 @@ export abstract class Operation implements RouteHandler, TimeoutHandler {
   _transmit(session: Session, authorization: Authorization): void {
     const ctx = this._ctx;
     if (ctx.connection.current !== session) return this._whenReady();
-    let id: string;
     try {
-      id = this._id = ctx._register(this);
+      this._id = ctx._register(this);
     } catch (error) {
       return this._close(error as AppSyncEventsError);
     }
     this._session = session;
     // A subscribe has no events (JSON leaves the undefined field out).
-    session.send({ type: this._kind, id, channel: this._channel, events: this._batch?.events, authorization } as SendMessage);
+    session.send({ type: this._kind, id: this._id, channel: this._channel, events: this._batch?.events, authorization } as SendMessage);
   }
 
   /** The request was refused: sent once more with fresh authorization after a first Unauthorized reply, else the operation fails. */

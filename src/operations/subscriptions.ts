@@ -1,5 +1,5 @@
-import type { Subscriber } from 'rxjs';
-import { Observable, Subject, reportUnhandledError } from '../rx';
+import type { Subscriber, Subscription } from 'rxjs';
+import { Observable, Subject } from '../rx';
 import type { AuthProvider } from '../auth/types';
 import type { Session } from '../connection/connection';
 import {
@@ -99,26 +99,13 @@ function add(holder: Holder, subscriber: Subscriber<unknown>): Holder {
 function remove(holder: Holder, subscriber: Subscriber<unknown>): Holder {
   if (!(holder instanceof Set)) return holder === subscriber ? undefined : holder;
   holder.delete(subscriber);
-  return holder.size > 0 ? holder : undefined;
+  return holder.size ? holder : undefined;
 }
 
 /** Delivers a value to every subscriber of a holder (hot path). */
 function emit(holder: Holder, value: unknown): void {
   if (holder instanceof Set) for (const subscriber of holder) subscriber.next(value);
   else holder?.next(value);
-}
-
-/**
- * Calls a user's `onSubscribed` callback. It runs inside the socket's message listener, so an
- * exception must not escape into it (or into the other subscribers): like a throwing `next` handler
- * in RxJS, it is rethrown asynchronously through RxJS's unhandled-error hook.
- */
-function notify(callback: Callback, event: SubscribedEvent): void {
-  try {
-    callback(event);
-  } catch (error) {
-    reportUnhandledError(error);
-  }
 }
 
 /**
@@ -133,8 +120,13 @@ class ChannelSubscription extends Operation {
   private _established: boolean | undefined;
   private _parsed: Holder;
   private _raw: Holder;
-  // Most channels never get an onSubscribed callback: the list is allocated on first use.
-  private _onSubscribed: Callback[] | undefined;
+  /**
+   * The `onSubscribed` callbacks, as subscribers: like a throwing `next` handler, a callback that
+   * throws (inside the socket's message listener) is rethrown asynchronously through RxJS's
+   * unhandled-error hook, never into the listener or the other callbacks. Most channels never get
+   * a callback: the subject is made on first use.
+   */
+  private _callbacks: Subject<SubscribedEvent> | undefined;
   /** Gets the outcome of the `unsubscribe`: nothing, or why it failed. */
   private _settle: ((error?: AppSyncEventsError) => void) | undefined;
 
@@ -146,24 +138,26 @@ class ChannelSubscription extends Operation {
     super(_registry._ctx, path, options, 'subscribe');
   }
 
-  _add(subscriber: Subscriber<unknown>, raw: boolean, onSubscribed?: Callback): void {
+  /** Adds a local subscriber, and its `onSubscribed` callback; returns the callback's subscription (ends with the subscriber). */
+  _add(subscriber: Subscriber<unknown>, raw: boolean, onSubscribed?: Callback): Subscription | undefined {
+    let callback: Subscription | undefined;
     if (raw) this._raw = add(this._raw, subscriber);
     else this._parsed = add(this._parsed, subscriber);
     if (onSubscribed) {
-      (this._onSubscribed ?? (this._onSubscribed = [])).push(onSubscribed);
-      if (this._status === Status.Active) notify(onSubscribed, { channel: this._channel, resubscribed: false });
+      if (this._status === Status.Active) new Observable<SubscribedEvent>((once) => once.next({ channel: this._channel, resubscribed: false })).subscribe(onSubscribed);
+      callback = (this._callbacks ?? (this._callbacks = new Subject())).subscribe(onSubscribed);
     }
-    if (this._status === Status.New) {
+    if (!this._status) {
+      // New: the first local subscriber starts it.
       this._ctx._acquire();
       this._whenReady();
     }
+    return callback;
   }
 
-  _remove(subscriber: Subscriber<unknown>, onSubscribed?: Callback): void {
+  _remove(subscriber: Subscriber<unknown>): void {
     this._parsed = remove(this._parsed, subscriber);
     this._raw = remove(this._raw, subscriber);
-    // Each subscriber added its callback once, so it is in the list.
-    if (onSubscribed) this._onSubscribed!.splice(this._onSubscribed!.indexOf(onSubscribed), 1);
     if (!this._parsed && !this._raw && this._status < Status.Closing) {
       // Nobody awaits an implicit unsubscribe (a teardown): a failure is reported, never left as an
       // unhandled rejection.
@@ -255,7 +249,7 @@ class ChannelSubscription extends Operation {
         const event = { channel, resubscribed: !!this._established };
         this._established = true;
         this._registry.subscribed$.next(event);
-        if (this._onSubscribed) for (const callback of [...this._onSubscribed]) notify(callback, event);
+        this._callbacks?.next(event);
       }
     }
   }
@@ -360,10 +354,9 @@ export class SubscriptionRegistry {
       const path = channelPath(channel);
       if (this._ctx.connection.isClosed) throw new ConnectionClosedError('subscribe');
       const entry = this._channels.get(path) ?? new ChannelSubscription(this, path, options);
-      const subscriber = target as Subscriber<unknown>;
       this._channels.set(path, entry);
-      entry._add(subscriber, raw, onSubscribed);
-      return () => entry._remove(subscriber, onSubscribed);
+      target.add(entry._add(target as Subscriber<unknown>, raw, onSubscribed));
+      return () => entry._remove(target as Subscriber<unknown>);
     });
   }
 }
