@@ -185,6 +185,8 @@ export abstract class Operation implements RouteHandler, TimeoutHandler {
   /** Registers a fresh id and sends the request, unless the session ended meanwhile (then waits for the next one). */
   _transmit(session: Session, authorization: Authorization): void {
     const ctx = this._ctx;
+    // Whatever was pending (the wait, the provider) is over: not held (heap per idle subscription).
+    this._pending = undefined;
     if (ctx.connection.current !== session) return this._whenReady();
     try {
       this._id = ctx._register(this);
@@ -206,17 +208,16 @@ export abstract class Operation implements RouteHandler, TimeoutHandler {
     } else this._close(error);
   }
 
-  /** (Re)starts the deadline of the current request. */
-  _arm(): void {
+  /** Starts the deadline of the current request afresh (`on`), or stops it. */
+  _arm(on?: boolean): void {
     const deadlines = this._ctx._deadlines;
     deadlines.cancel(this._timer);
-    this._timer = deadlines.add(this._timeoutMs, this);
+    this._timer = on ? deadlines.add(this._timeoutMs, this) : undefined;
   }
 
   /** Ends the current request: no deadline, no wait, no route. */
   _reset(): void {
-    this._ctx._deadlines.cancel(this._timer);
-    this._timer = undefined;
+    this._arm();
     this._pending?.unsubscribe();
     this._ctx.router._unregister(this._id, this);
   }

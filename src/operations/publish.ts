@@ -109,7 +109,7 @@ class WebSocketPublish extends Operation implements Unsubscribable {
     if (!batch) return completeWith(this._subscriber, this._result!);
     this._batch = batch;
     this._authRetried = false;
-    this._arm();
+    this._arm(true);
     this._whenReady();
   }
 

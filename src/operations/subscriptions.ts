@@ -178,7 +178,7 @@ class ChannelSubscription extends Operation {
     // Waiting for the subscribe reply is bounded too: a reply that never comes must not hold the
     // connection open for ever. Active, or Closing with the subscribe just confirmed: unsubscribe.
     this._status = status > Status.Subscribing ? Status.Unsubscribing : Status.Closing;
-    this._arm();
+    this._arm(true);
     if (status > Status.Subscribing && !this._session.send({ type: 'unsubscribe', id: this._id! })) this._close();
   }
 
@@ -243,7 +243,7 @@ class ChannelSubscription extends Operation {
         else this._close();
       } else if (status === Status.Subscribing) {
         if (!ok) return this._refused(errors!);
-        this._ctx._deadlines.cancel(this._timer);
+        this._arm();
         this._status = Status.Active;
         this._authRetried = false;
         const event = { channel, resubscribed: !!this._established };
@@ -288,7 +288,7 @@ class ChannelSubscription extends Operation {
   /** Sends the `subscribe` frame, with its deadline. */
   override _transmit(session: Session, authorization: Authorization): void {
     this._status = Status.Subscribing;
-    this._arm();
+    this._arm(true);
     super._transmit(session, authorization);
   }
 }
