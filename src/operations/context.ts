@@ -1,12 +1,14 @@
-import type { SchedulerLike, Subject } from 'rxjs';
+import type { SchedulerLike, Subject, Subscription } from 'rxjs';
 import { hostOnlyAuthorization } from '../auth/api-key';
-import type { AuthProvider, AuthRequest, AuthRequestKind } from '../auth/types';
-import type { Connection } from '../connection/connection';
-import { IdExistsError, ValidationError, type AppSyncEventsError } from '../errors';
+import { resolveAuth } from '../auth/resolve';
+import type { AuthProvider } from '../auth/types';
+import type { Connection, Session } from '../connection/connection';
+import { ConnectionClosedError, IdExistsError, UnauthorizedError, ValidationError, serverError, type AppSyncEventsError } from '../errors';
 import type { ResolvedEndpoints } from '../protocol/endpoints';
-import type { Authorization } from '../protocol/messages';
+import type { Authorization, MessageError, ReceiveMessage, SendMessage } from '../protocol/messages';
 import { checkOperationId } from '../protocol/validate';
-import { Deadlines } from './deadlines';
+import { Deadlines, type Deadline, type TimeoutHandler } from './deadlines';
+import type { EventBatch } from './events';
 import type { RouteHandler, Router } from './router';
 
 /**
@@ -21,7 +23,6 @@ export class OperationContext {
   // The fields named like the constructor's `init` are copied from it (Object.assign).
   readonly connection!: Connection;
   readonly router!: Router;
-  readonly scheduler!: SchedulerLike;
   readonly endpoints!: ResolvedEndpoints;
   readonly auth!: AuthProvider;
   readonly headers!: Readonly<Record<string, string>>;
@@ -30,13 +31,13 @@ export class OperationContext {
   private readonly generateId!: () => string;
   private readonly checkIds?: boolean;
   /** Request timeouts: one scheduler action for all in-flight requests, not one per request. */
-  readonly deadlines: Deadlines;
+  readonly _deadlines: Deadlines;
   /** Operations holding the connection (subscriptions, publishes in flight), and the one use they hold together. */
   private _uses = 0;
   private _releaseUses: (() => void) | undefined;
-  /** The provider last asked for in {@link fixedAuthorization}, and the answer. */
-  private _fixedFor: AuthProvider | undefined;
-  private _fixed: Authorization | undefined;
+  /** The provider last asked for in {@link Operation._authorize}, and its fixed answer (API keys). */
+  _fixedFor: AuthProvider | undefined;
+  _fixed: Authorization | undefined;
 
   constructor(init: {
     connection: Connection;
@@ -52,86 +53,172 @@ export class OperationContext {
     protocolErrors: Subject<AppSyncEventsError>;
   }) {
     Object.assign(this, init);
-    this.deadlines = new Deadlines(init.scheduler);
-  }
-
-  /** The authorization object of an operation frame: the client's extra headers, then the provider's fields. */
-  withHeaders(auth: Authorization): Authorization {
-    return { ...this.headers, ...auth };
-  }
-
-  /**
-   * The merged authorization (see {@link withHeaders}) for every operation authorised by
-   * `provider`, when its answer depends only on the host (an `apiKeyAuth` provider): computed
-   * once, frozen and reused, so a publish neither builds an {@link AuthRequest} nor calls the
-   * provider. `undefined` for any other provider, which must be called per request.
-   */
-  fixedAuthorization(provider: AuthProvider): Authorization | undefined {
-    if (provider !== this._fixedFor) {
-      const auth = hostOnlyAuthorization(provider, this.endpoints.host);
-      this._fixedFor = provider;
-      this._fixed = auth && Object.freeze(this.withHeaders(auth));
-    }
-    return this._fixed;
+    this._deadlines = new Deadlines(init.scheduler);
   }
 
   /**
    * An operation starts using the connection (a live channel subscription, a publish in flight):
-   * the connection stays open until {@link release}. All operations hold one `connection.retain()`
+   * the connection stays open until {@link _release}. All operations hold one `connection.retain()`
    * together (taken by the first, released by the last), which is what one retain each amounts
    * to, without a release closure per operation (heap per idle subscription, CPU per publish).
    */
-  acquire(): void {
+  _acquire(): void {
     if (!this._uses++) this._releaseUses = this.connection.retain();
   }
 
-  /** An operation stopped using the connection (call exactly once per {@link acquire}). */
-  release(): void {
+  /** An operation stopped using the connection (call exactly once per {@link _acquire}). */
+  _release(): void {
     if (!--this._uses) this._releaseUses!(); // set by the acquire that took the count to one
   }
 
   /**
-   * A fresh operation id, not in use. A user's `generateId` is checked against the id grammar (the
-   * built-in nanoid always fits it: the regex stays off the per-request path); one that throws or
-   * returns a bad id fails the operation with a {@link ValidationError} (`INVALID_ID`).
+   * Registers `handler` with the router under a fresh id, not in use, and returns the id. A user's
+   * `generateId` is checked against the id grammar (the built-in one always fits it: the regex
+   * stays off the per-request path); one that throws or returns a bad id fails the operation with
+   * a {@link ValidationError} (`INVALID_ID`).
    */
-  newId(): string {
+  _register(handler: RouteHandler): string {
     let id: string;
     try {
       id = this.generateId();
     } catch (e) {
-      const error = new ValidationError('INVALID_ID', `generateId threw${e instanceof Error ? ` ${e.name}` : ''}`);
-      Object.defineProperty(error, 'cause', { value: e, configurable: true });
-      throw error;
+      throw Object.defineProperty(new ValidationError('INVALID_ID', `generateId threw${e instanceof Error ? ` ${e.name}` : ''}`), 'cause', { value: e, configurable: true });
     }
     const violation = this.checkIds !== false && checkOperationId(id);
     if (violation) throw new ValidationError('INVALID_ID', `generateId: ${violation.message}`);
     if (this.router.has(id)) throw new IdExistsError(id);
-    return id;
-  }
-
-  /** Registers `handler` with the router under a fresh id ({@link newId}) and returns the id. */
-  register(handler: RouteHandler): string {
-    const id = this.newId();
     this.router.set(id, handler);
     return id;
   }
+}
+
+/**
+ * What a channel subscription and a WebSocket publish have in common: one request at a time, sent
+ * on an acknowledged session (waiting for one if need be) with fresh authorization, routed by its
+ * id, bounded by a deadline, and sent once more with fresh authorization after a first
+ * Unauthorized reply (maybe an expired token). Subclasses handle the replies and the losses.
+ */
+export abstract class Operation implements RouteHandler, TimeoutHandler {
+  /** The session that carries the current request (read by the router). */
+  _session!: Session;
+  /** Its id while routed (possibly stale: unregistering checks that the route is still ours). */
+  _id: string | undefined;
+  /** The wait for the connection or for the auth provider, whichever is pending. */
+  _pending: Subscription | undefined;
+  _timer: Deadline | undefined;
+  /** Who authorises the requests, and the time allowed for each reply. */
+  readonly _auth: AuthProvider;
+  readonly _timeoutMs: number;
+  /** The current request was sent again after an Unauthorized reply (one retry per request). */
+  _authRetried: boolean | undefined;
+  /** The events of the current request (a publish). */
+  _batch: EventBatch | undefined;
+
+  constructor(
+    readonly _ctx: OperationContext,
+    readonly _channel: string,
+    options: { readonly auth?: AuthProvider; readonly timeoutMs?: number },
+    readonly _kind: 'subscribe' | 'publish',
+  ) {
+    this._auth = options.auth ?? _ctx.auth;
+    this._timeoutMs = options.timeoutMs ?? _ctx.requestTimeoutMs;
+  }
+
+  abstract _onMessage(message: ReceiveMessage): void;
+  abstract _onLost(error: AppSyncEventsError, willRetry: boolean): void;
+  abstract _onTimeout(): void;
+  /** Ends the operation, with `error` when it failed. */
+  abstract _close(error?: AppSyncEventsError): void;
+
+  /** Sends the current request on the acknowledged session: at once when there is one, else once there is. */
+  _whenReady(): void {
+    const connection = this._ctx.connection;
+    const session = connection.current;
+    // With a session, what whenReady would do synchronously, without its two callbacks.
+    if (session) this._authorize(session);
+    else
+      this._pending = connection.whenReady(
+        (ready) => this._authorize(ready),
+        (error) => this._close(error instanceof ConnectionClosedError ? new ConnectionClosedError(this._kind) : error),
+      );
+  }
 
   /**
-   * An {@link AuthRequest} whose `body` is computed only if the provider reads it (API keys and
-   * tokens never do; SigV4 does), so the publish hot path does not serialise the events twice.
+   * Authorises the current request, then sends it. When the provider's answer depends only on the
+   * host (an `apiKeyAuth` provider), the authorization object (the client's extra headers, then the
+   * provider's fields) is computed once, frozen and reused, so an operation neither builds an
+   * {@link AuthRequest} nor calls the provider; any other provider is asked per request.
    */
-  authRequest(kind: AuthRequestKind, channel: string, body: () => string): AuthRequest {
-    let cached: string | undefined;
-    const { host, httpUrl } = this.endpoints;
-    return {
-      kind,
-      host,
-      httpUrl,
-      channel,
-      get body(): string {
-        return (cached ??= body());
-      },
-    };
+  _authorize(session: Session): void {
+    const ctx = this._ctx;
+    const provider = this._auth;
+    const { host, httpUrl } = ctx.endpoints;
+    if (provider !== ctx._fixedFor) {
+      const auth = hostOnlyAuthorization(provider, host);
+      ctx._fixedFor = provider;
+      ctx._fixed = auth && Object.freeze({ ...ctx.headers, ...auth });
+    }
+    if (ctx._fixed) return this._transmit(session, ctx._fixed);
+    const channel = this._channel;
+    const events = this._batch?.events;
+    let body: string | undefined;
+    // Pending only while an answer is still to come (a synchronous one has been handled already,
+    // and its callback may have stored the next pending step).
+    this._pending =
+      resolveAuth(
+        provider,
+        {
+          kind: this._kind,
+          host,
+          httpUrl,
+          channel,
+          // Serialised only if the provider reads it (SigV4 does; tokens do not).
+          get body(): string {
+            return body ?? (body = JSON.stringify({ channel, events }));
+          },
+        },
+        (auth) => this._transmit(session, { ...ctx.headers, ...auth }),
+        (error) => this._close(error),
+      ) ?? this._pending;
+  }
+
+  /** Registers a fresh id and sends the request, unless the session ended meanwhile (then waits for the next one). */
+  _transmit(session: Session, authorization: Authorization): void {
+    const ctx = this._ctx;
+    // Whatever was pending (the wait, the provider) is over: not held (heap per idle subscription).
+    this._pending = undefined;
+    if (ctx.connection.current !== session) return this._whenReady();
+    try {
+      this._id = ctx._register(this);
+    } catch (error) {
+      return this._close(error as AppSyncEventsError);
+    }
+    this._session = session;
+    // A subscribe has no events (JSON leaves the undefined field out).
+    session.send({ type: this._kind, id: this._id, channel: this._channel, events: this._batch?.events, authorization } as SendMessage);
+  }
+
+  /** The request was refused: sent once more with fresh authorization after a first Unauthorized reply, else the operation fails. */
+  _refused(errors: readonly MessageError[]): void {
+    const error = serverError(this._kind, errors);
+    if (error instanceof UnauthorizedError && !this._authRetried) {
+      this._authRetried = true;
+      this._ctx.router._unregister(this._id, this);
+      this._whenReady();
+    } else this._close(error);
+  }
+
+  /** Starts the deadline of the current request afresh (`on`), or stops it. */
+  _arm(on?: boolean): void {
+    const deadlines = this._ctx._deadlines;
+    deadlines.cancel(this._timer);
+    this._timer = on ? deadlines.add(this._timeoutMs, this) : undefined;
+  }
+
+  /** Ends the current request: no deadline, no wait, no route. */
+  _reset(): void {
+    this._arm();
+    this._pending?.unsubscribe();
+    this._ctx.router._unregister(this._id, this);
   }
 }

@@ -9,7 +9,7 @@ import type { SchedulerLike, Subscription } from 'rxjs';
  * ```
  */
 export interface Deadline {
-  readonly due: number;
+  readonly _due: number;
 }
 
 /**
@@ -18,16 +18,16 @@ export interface Deadline {
  *
  * @example
  * ```ts
- * deadlines.add(15000, { onTimeout: () => fail() });
+ * deadlines.add(15000, { _onTimeout: () => fail() });
  * ```
  */
 export interface TimeoutHandler {
-  onTimeout(): void;
+  _onTimeout(): void;
 }
 
 interface Entry extends Deadline {
   readonly _timeoutMs: number;
-  readonly _onTimeout: (() => void) | TimeoutHandler;
+  readonly _handler: (() => void) | TimeoutHandler;
 }
 
 /** The pending deadlines of one timeout length, in insertion order (so due order), and the one action waiting for the first. */
@@ -56,8 +56,8 @@ export class Deadlines {
   /** Calls `onTimeout` (a function, or a {@link TimeoutHandler}'s method) once `timeoutMs` have passed, unless cancelled before. */
   add(timeoutMs: number, onTimeout: (() => void) | TimeoutHandler): Deadline {
     let queue = this._queues.get(timeoutMs);
-    if (queue === undefined) this._queues.set(timeoutMs, (queue = new Set()));
-    const entry: Entry = { due: this._scheduler.now() + timeoutMs, _timeoutMs: timeoutMs, _onTimeout: onTimeout };
+    if (!queue) this._queues.set(timeoutMs, (queue = new Set()));
+    const entry: Entry = { _due: this._scheduler.now() + timeoutMs, _timeoutMs: timeoutMs, _handler: onTimeout };
     // A queue is armed exactly while it holds deadlines: the first one arms it.
     if (queue.add(entry).size === 1) this._arm(queue, timeoutMs, timeoutMs);
     return entry;
@@ -67,8 +67,8 @@ export class Deadlines {
   cancel(deadline: Deadline | undefined): void {
     const timeoutMs = (deadline as Entry | undefined)?._timeoutMs as number;
     const queue = this._queues.get(timeoutMs);
-    if (queue?.delete(deadline as Entry) && queue.size === 0) {
-      queue._action?.unsubscribe();
+    if (queue?.delete(deadline as Entry) && !queue.size) {
+      queue._action!.unsubscribe(); // armed while the queue holds deadlines
       this._queues.delete(timeoutMs);
     }
     // Otherwise the action may be armed for a deadline that is gone; when it fires it finds
@@ -80,18 +80,18 @@ export class Deadlines {
       const now = this._scheduler.now();
       const expired: Entry[] = [];
       for (const entry of queue) {
-        if (entry.due > now) {
-          this._arm(queue, timeoutMs, entry.due - now);
+        if (entry._due > now) {
+          this._arm(queue, timeoutMs, entry._due - now);
           break;
         }
         queue.delete(entry);
         expired.push(entry);
       }
-      if (queue.size === 0) this._queues.delete(timeoutMs);
+      if (!queue.size) this._queues.delete(timeoutMs);
       // The queue is consistent before any callback runs: callbacks may add and cancel freely.
-      for (const { _onTimeout: handler } of expired) {
+      for (const { _handler: handler } of expired) {
         if (typeof handler === 'function') handler();
-        else handler.onTimeout();
+        else handler._onTimeout();
       }
     }, delay);
   }

@@ -65,6 +65,22 @@ export interface PreparedPublish {
   readonly batches: readonly EventBatch[];
 }
 
+/**
+ * The normalised path of a channel (e.g. `/default/*`); wildcards are refused when `publishing`.
+ * Throws a {@link ValidationError}.
+ *
+ * @example
+ * ```ts
+ * channelPath('default/chat/'); // '/default/chat'
+ * ```
+ */
+export function channelPath(channel: string, publishing?: boolean): string {
+  const check = parseChannel(channel, { allowWildcard: true });
+  if (!check.ok) throw new ValidationError('INVALID_CHANNEL', check.reason);
+  if (publishing && check.channel.wildcard) throw new ValidationError('WILDCARD_NOT_ALLOWED', `cannot publish to a wildcard channel (${channel})`);
+  return check.channel.path;
+}
+
 /** The last channel string that was valid for publishing, and its path (a pure function of the string). */
 let lastChannel: string | undefined;
 let lastPath = '';
@@ -83,11 +99,8 @@ let lastPath = '';
 export function preparePublish(channel: string, events: readonly unknown[]): PreparedPublish {
   if (channel !== lastChannel) {
     // Publishing to the same channel again and again is the common case: the last one is remembered.
-    const check = parseChannel(channel, { allowWildcard: true });
-    if (!check.ok) throw new ValidationError('INVALID_CHANNEL', check.reason);
-    if (check.channel.wildcard) throw new ValidationError('WILDCARD_NOT_ALLOWED', `cannot publish to a wildcard channel (${channel})`);
+    lastPath = channelPath(channel, true);
     lastChannel = channel;
-    lastPath = check.channel.path;
   }
   if (!Array.isArray(events)) throw new ValidationError('INVALID_ARGUMENT', 'events must be an array');
   if (!events.length) throw new ValidationError('NO_EVENTS', 'no events to publish');

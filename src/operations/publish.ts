@@ -1,21 +1,10 @@
-import type { Subscriber, Subscription, Unsubscribable } from 'rxjs';
+import type { Subscriber, Unsubscribable } from 'rxjs';
 import { Observable } from '../rx';
-import { resolveAuth } from '../auth/resolve';
 import type { AuthProvider } from '../auth/types';
-import type { Session } from '../connection/connection';
-import {
-  AppSyncEventsError,
-  ConnectionClosedError,
-  PublishOutcomeUnknownError,
-  TimeoutError,
-  UnauthorizedError,
-  serverError,
-} from '../errors';
-import type { Authorization, ReceiveMessage } from '../protocol/messages';
-import type { OperationContext } from './context';
-import { addResults, completeWith, preparePublish, type EventBatch, type MergedResult, type PublishResult } from './events';
-import type { Deadline, TimeoutHandler } from './deadlines';
-import type { RouteHandler } from './router';
+import { PublishOutcomeUnknownError, TimeoutError, type AppSyncEventsError } from '../errors';
+import type { ReceiveMessage } from '../protocol/messages';
+import { Operation, type OperationContext } from './context';
+import { addResults, completeWith, preparePublish, type EventBatch, type MergedResult, type PreparedPublish, type PublishResult } from './events';
 
 /**
  * Options of `publish` and `publishHttp`.
@@ -55,8 +44,7 @@ export function publishOverWebSocket(ctx: OperationContext, channel: string, eve
     // On a closed client the publish fails at once, with ConnectionClosedError, without a socket.
     // The publish is its own teardown (an Unsubscribable): no closure per subscription. When it
     // already ended synchronously, RxJS calls it at once, which gives the connection use back.
-    const { channel: path, batches } = preparePublish(channel, events);
-    return new WebSocketPublish(ctx, path, batches, options, subscriber);
+    return new WebSocketPublish(ctx, preparePublish(channel, events), options, subscriber);
   });
 }
 
@@ -65,144 +53,71 @@ export function publishOverWebSocket(ctx: OperationContext, channel: string, eve
  * `publish` frame and its reply. One object does it all (route handler, deadline handler,
  * teardown), so that a publish allocates little beyond the frame: no closures unless the
  * connection or the auth provider has to be waited for. From construction to teardown it counts
- * as a use of the connection ({@link OperationContext.acquire}).
+ * as a use of the connection ({@link OperationContext._acquire}).
  */
-class WebSocketPublish implements RouteHandler, TimeoutHandler, Unsubscribable {
-  /** The session that carries the current request (read by the router). */
-  session!: Session;
-  private readonly _timeoutMs: number;
+class WebSocketPublish extends Operation implements Unsubscribable {
   /** The results so far; made at the first reply (10,000 publishes in flight hold no lists). */
   private _result: MergedResult | undefined;
-  /** The current request: its index in the batches, and its batch. */
-  private _index = -1;
-  private _batch!: EventBatch;
-  /** The batch whose request was retried after an Unauthorized reply (one retry per request). */
-  private _authRetried: EventBatch | undefined;
-  /** Its id while routed (possibly stale: unregistering checks that the route is still ours). */
-  private _id: string | undefined;
-  private _timer: Deadline | undefined;
-  /** The wait for the connection or for the auth provider, whichever is pending. */
-  private _pending: Subscription | undefined;
+  /** The requests not sent yet (the publish's own array: taken from the front). */
+  private readonly _batches: EventBatch[];
 
   constructor(
-    private readonly _ctx: OperationContext,
-    private readonly _channel: string,
-    private readonly _batches: readonly EventBatch[],
+    ctx: OperationContext,
+    prepared: PreparedPublish,
     private readonly _options: PublishOptions,
     private readonly _subscriber: Subscriber<PublishResult>,
   ) {
-    this._timeoutMs = _options.timeoutMs ?? _ctx.requestTimeoutMs;
-    _ctx.acquire();
+    super(ctx, prepared.channel, _options, 'publish');
+    this._batches = prepared.batches as EventBatch[];
+    ctx._acquire();
     this._next();
   }
 
-  /** Teardown: cancels the request in flight (if any) and gives the connection use back (RxJS calls it once). */
+  /**
+   * Teardown: ends the request in flight (if any: the deadline is set exactly while a request is
+   * pending, so the teardown after the last reply has nothing to do) and gives the connection use
+   * back (RxJS calls it once).
+   */
   unsubscribe(): void {
-    this._finish();
-    this._ctx.release();
+    if (this._timer) this._reset();
+    this._ctx._release();
   }
 
-  onTimeout(): void {
-    this._fail(new TimeoutError('publish', this._timeoutMs));
+  _onTimeout(): void {
+    this._close(new TimeoutError('publish', this._timeoutMs));
   }
 
-  onMessage(message: ReceiveMessage): void {
+  _onMessage(message: ReceiveMessage): void {
     if (message.type === 'publish_success') {
-      this._finish();
-      addResults(this._result ?? (this._result = { successful: [], failed: [] }), this._batch.offset, message.successful, message.failed);
+      this._reset();
+      addResults(this._result ?? (this._result = { successful: [], failed: [] }), this._batch!.offset, message.successful, message.failed);
       this._next();
-    } else if ('errors' in message) {
-      // publish_error, or error: the request was refused.
-      const error = serverError('publish', message.errors);
-      if (error instanceof UnauthorizedError && this._authRetried !== this._batch) {
-        // Rejected before anything was published: safe to try once more with fresh auth.
-        this._authRetried = this._batch;
-        this._ctx.router.unregister(this._id, this);
-        this._send(this.session);
-      } else this._fail(error);
     }
+    // publish_error, or error: the request was refused (before anything was published).
+    else if ('errors' in message) this._refused(message.errors);
   }
 
-  onLost(error: AppSyncEventsError, willRetry: boolean): void {
-    const { offset, events } = this._batch;
+  _onLost(error: AppSyncEventsError, willRetry: boolean): void {
+    const { offset, events } = this._batch!;
     if (this._options.idempotent && willRetry) this._whenReady();
-    else this._fail(new PublishOutcomeUnknownError(this._channel, events.map((_, i) => offset + i), error));
+    else this._close(new PublishOutcomeUnknownError(this._channel, events.map((_, i) => offset + i), error));
   }
 
   /** Starts the next request, with its deadline; after the last one, emits the merged result. */
   private _next(): void {
-    const batch = this._batches[++this._index];
-    if (batch === undefined) return completeWith(this._subscriber, this._result!);
+    const batch = this._batches.shift();
+    if (!batch) return completeWith(this._subscriber, this._result!);
     this._batch = batch;
-    this._timer = this._ctx.deadlines.add(this._timeoutMs, this);
+    this._authRetried = false;
+    this._arm(true);
     this._whenReady();
-  }
-
-  /** Sends the current request on the acknowledged session: at once when there is one, else once there is. */
-  private _whenReady(): void {
-    const connection = this._ctx.connection;
-    const session = connection.current;
-    // With a session, what whenReady would do synchronously, without its two callbacks.
-    if (session !== undefined) this._send(session);
-    else
-      this._pending = connection.whenReady(
-        (ready) => this._send(ready),
-        (error) => this._fail(error instanceof ConnectionClosedError ? new ConnectionClosedError('publish') : error),
-      );
-  }
-
-  /** Authorises the current request, then sends it. */
-  private _send(session: Session): void {
-    const ctx = this._ctx;
-    const provider = this._options.auth ?? ctx.auth;
-    const fixed = ctx.fixedAuthorization(provider);
-    if (fixed !== undefined) this._transmit(session, fixed);
-    else {
-      const channel = this._channel;
-      const { events } = this._batch;
-      // Pending only while an answer is still to come (a synchronous one has been handled already).
-      this._pending = resolveAuth(
-        provider,
-        ctx.authRequest('publish', channel, () => JSON.stringify({ channel, events })),
-        (auth) => this._transmit(session, ctx.withHeaders(auth)),
-        (error) => this._fail(error),
-      );
-    }
-  }
-
-  private _transmit(session: Session, authorization: Authorization): void {
-    const ctx = this._ctx;
-    // The session may have ended while the provider was answering: nothing was sent yet.
-    if (!session.isOpen || ctx.connection.current !== session) return this._whenReady();
-    let id: string;
-    try {
-      id = ctx.register(this);
-    } catch (e) {
-      return this._fail(e as AppSyncEventsError);
-    }
-    this._id = id;
-    this.session = session;
-    session.send({ type: 'publish', id, channel: this._channel, events: this._batch.events, authorization });
   }
 
   /**
    * Fails the publish. RxJS then runs the teardown ({@link unsubscribe}), which ends the request;
    * an error after the end is ignored.
    */
-  private _fail(error: AppSyncEventsError): void {
+  _close(error: AppSyncEventsError): void {
     this._subscriber.error(error);
-  }
-
-  /**
-   * Ends the current request: no route, no deadline, no wait. Idempotent: the deadline is set
-   * exactly while a request is pending (the teardown after the last reply has nothing to do).
-   */
-  private _finish(): void {
-    const ctx = this._ctx;
-    if (this._timer === undefined) return;
-    ctx.deadlines.cancel(this._timer);
-    this._timer = undefined;
-    ctx.router.unregister(this._id, this);
-    this._pending?.unsubscribe();
   }
 }

@@ -7,14 +7,14 @@ import type { ReceiveMessage } from '../protocol/messages';
  *
  * @example
  * ```ts
- * const handler: RouteHandler = { session, onMessage: (m) => console.log(m.type), onLost: (e) => console.error(e) };
+ * const handler: RouteHandler = { _session: session, _onMessage: (m) => console.log(m.type), _onLost: (e) => console.error(e) };
  * ```
  */
 export interface RouteHandler {
-  readonly session: Session;
-  onMessage(message: ReceiveMessage): void;
+  readonly _session: Session;
+  _onMessage(message: ReceiveMessage): void;
   /** The session ended before the operation was done; the handler is already unregistered. */
-  onLost(error: AppSyncEventsError, willRetry: boolean): void;
+  _onLost(error: AppSyncEventsError, willRetry: boolean): void;
 }
 
 /**
@@ -26,41 +26,27 @@ export interface RouteHandler {
  * @example
  * ```ts
  * const router = new Router();
- * router.register('a1', handler);
+ * router.set('a1', handler);
  * router.dispatch({ type: 'subscribe_success', id: 'a1' }, session);
  * ```
  */
 export class Router extends Map<string, RouteHandler> {
-  /** Registers a handler; false when the id is already taken. */
-  register(id: string, handler: RouteHandler): boolean {
-    return !this.has(id) && !!this.set(id, handler);
-  }
-
-  /** Replaces the handler of an id (e.g. a subscription that starts unsubscribing). */
-  replace(id: string, handler: RouteHandler): void {
-    this.set(id, handler);
-  }
-
   /** Removes a handler, only if it is still the one registered for the id (any id, even `undefined`, may be passed). */
-  unregister(id: string | undefined, handler: RouteHandler): void {
+  _unregister(id: string | undefined, handler: RouteHandler): void {
     if (this.get(id as string) === handler) this.delete(id as string);
   }
 
   /** Routes one frame to its operation (hot path); a frame without an id finds no handler. */
   dispatch(message: ReceiveMessage, session: Session): void {
     const handler = this.get((message as { readonly id: string }).id);
-    if (handler?.session === session) handler.onMessage(message);
+    if (handler?._session === session) handler._onMessage(message);
   }
 
   /** Tells every operation of a lost session; all are unregistered before the first is told. */
   sessionLost(session: Session, error: AppSyncEventsError, willRetry: boolean): void {
     const lost: RouteHandler[] = [];
-    this.forEach((handler, id) => {
-      if (handler.session === session) {
-        this.delete(id);
-        lost.push(handler);
-      }
-    });
-    for (const handler of lost) handler.onLost(error, willRetry);
+    // Deleting the entry just visited is safe while iterating a Map.
+    for (const [id, handler] of this) if (handler._session === session && this.delete(id)) lost.push(handler);
+    for (const handler of lost) handler._onLost(error, willRetry);
   }
 }

@@ -1,22 +1,18 @@
 import type { Subscriber, Subscription } from 'rxjs';
-import { Observable, Subject, reportUnhandledError } from '../rx';
-import { resolveAuth } from '../auth/resolve';
+import { Observable, Subject } from '../rx';
 import type { AuthProvider } from '../auth/types';
-import { stop, type Session } from '../connection/connection';
+import type { Session } from '../connection/connection';
 import {
   AppSyncEventsError,
   ChannelNotSubscribedError,
   ConnectionClosedError,
   TimeoutError,
-  UnauthorizedError,
   UnsupportedMessageFormatError,
-  ValidationError,
   serverError,
 } from '../errors';
-import { parseChannel } from '../protocol/channel';
-import type { MessageError, ReceiveMessage, SubscriptionMessage } from '../protocol/messages';
-import type { OperationContext } from './context';
-import type { RouteHandler } from './router';
+import type { Authorization, MessageError, ReceiveMessage, SubscriptionMessage } from '../protocol/messages';
+import { Operation, type OperationContext } from './context';
+import { channelPath } from './events';
 
 /**
  * Options of `subscribe` and `subscribeMessages`.
@@ -103,7 +99,7 @@ function add(holder: Holder, subscriber: Subscriber<unknown>): Holder {
 function remove(holder: Holder, subscriber: Subscriber<unknown>): Holder {
   if (!(holder instanceof Set)) return holder === subscriber ? undefined : holder;
   holder.delete(subscriber);
-  return holder.size > 0 ? holder : undefined;
+  return holder.size ? holder : undefined;
 }
 
 /** Delivers a value to every subscriber of a holder (hot path). */
@@ -113,75 +109,59 @@ function emit(holder: Holder, value: unknown): void {
 }
 
 /**
- * Calls a user's `onSubscribed` callback. It runs inside the socket's message listener, so an
- * exception must not escape into it (or into the other subscribers): like a throwing `next` handler
- * in RxJS, it is rethrown asynchronously through RxJS's unhandled-error hook.
- */
-function notify(callback: Callback, event: SubscribedEvent): void {
-  try {
-    callback(event);
-  } catch (error) {
-    reportUnhandledError(error);
-  }
-}
-
-/** The normalised path of a channel a client may subscribe to (wildcards allowed); throws a ValidationError. */
-function channelPath(channel: string): string {
-  const check = parseChannel(channel, { allowWildcard: true });
-  if (!check.ok) throw new ValidationError('INVALID_CHANNEL', check.reason);
-  return check.channel.path;
-}
-
-/**
  * One wire subscription, shared by every local subscriber of its channel (ref-counted). It
  * subscribes on the current session, resubscribes after a reconnection, and when the last local
  * subscriber leaves sends `unsubscribe` — only after `subscribe_success`, only on the session that
- * carried it. It holds the connection ({@link OperationContext.acquire}) from its first subscriber
+ * carried it. It holds the connection ({@link OperationContext._acquire}) from its first subscriber
  * until the server answered the `unsubscribe`, so that a lazy close (linger 0) cannot cut it short.
  */
-class ChannelSubscription implements RouteHandler {
-  session!: Session;
+class ChannelSubscription extends Operation {
   private _status = Status.New;
-  private _id!: string;
   private _established: boolean | undefined;
-  private _authRetried: boolean | undefined;
-  /** The one pending step: a wait for a session, an authorization or a request timeout. */
-  private _pending: Subscription | undefined;
   private _parsed: Holder;
   private _raw: Holder;
-  // Most channels never get an onSubscribed callback: the list is allocated on first use.
-  private _onSubscribed: Callback[] | undefined;
+  /**
+   * The `onSubscribed` callbacks, as subscribers: like a throwing `next` handler, a callback that
+   * throws (inside the socket's message listener) is rethrown asynchronously through RxJS's
+   * unhandled-error hook, never into the listener or the other callbacks. Most channels never get
+   * a callback: the subject is made on first use.
+   */
+  private _callbacks: Subject<SubscribedEvent> | undefined;
   /** Gets the outcome of the `unsubscribe`: nothing, or why it failed. */
   private _settle: ((error?: AppSyncEventsError) => void) | undefined;
 
   constructor(
     private readonly _registry: SubscriptionRegistry,
-    readonly _path: string,
-    private readonly _auth: AuthProvider,
-  ) {}
+    path: string,
+    options: SubscribeOptions,
+  ) {
+    super(_registry._ctx, path, options, 'subscribe');
+  }
 
-  _add(subscriber: Subscriber<unknown>, raw: boolean, onSubscribed?: Callback): void {
+  /** Adds a local subscriber, and its `onSubscribed` callback; returns the callback's subscription (ends with the subscriber). */
+  _add(subscriber: Subscriber<unknown>, raw: boolean, onSubscribed?: Callback): Subscription | undefined {
+    let callback: Subscription | undefined;
     if (raw) this._raw = add(this._raw, subscriber);
     else this._parsed = add(this._parsed, subscriber);
     if (onSubscribed) {
-      (this._onSubscribed = this._onSubscribed ?? []).push(onSubscribed);
-      if (this._status === Status.Active) notify(onSubscribed, { channel: this._path, resubscribed: false });
+      if (this._status === Status.Active) new Observable<SubscribedEvent>((once) => once.next({ channel: this._channel, resubscribed: false })).subscribe(onSubscribed);
+      callback = (this._callbacks ?? (this._callbacks = new Subject())).subscribe(onSubscribed);
     }
-    if (this._status === Status.New) {
-      this._registry._ctx.acquire();
-      this._subscribe();
+    if (!this._status) {
+      // New: the first local subscriber starts it.
+      this._ctx._acquire();
+      this._whenReady();
     }
+    return callback;
   }
 
-  _remove(subscriber: Subscriber<unknown>, onSubscribed?: Callback): void {
+  _remove(subscriber: Subscriber<unknown>): void {
     this._parsed = remove(this._parsed, subscriber);
     this._raw = remove(this._raw, subscriber);
-    // Each subscriber added its callback once, so it is in the list.
-    if (onSubscribed) this._onSubscribed?.splice(this._onSubscribed.indexOf(onSubscribed), 1);
     if (!this._parsed && !this._raw && this._status < Status.Closing) {
       // Nobody awaits an implicit unsubscribe (a teardown): a failure is reported, never left as an
       // unhandled rejection.
-      this._end((error) => error && this._registry._ctx.protocolErrors.next(error));
+      this._end((error) => error && this._ctx.protocolErrors.next(error));
     }
   }
 
@@ -191,19 +171,15 @@ class ChannelSubscription implements RouteHandler {
    * or after the pending subscribe reply. New local subscribers of the channel get a new one.
    */
   _end(settle?: (error?: AppSyncEventsError) => void): void {
+    const status = this._status;
     this._settle = settle;
     this._registry._forget(this);
-    if (this._status === Status.Subscribing) {
-      // Waiting for the subscribe reply is bounded too: a reply that never comes must not hold the
-      // connection open for ever.
-      this._status = Status.Closing;
-      this._arm();
-    } else if (this._status > Status.Subscribing) {
-      // Active, or Closing with the subscribe just confirmed.
-      this._status = Status.Unsubscribing;
-      this._arm();
-      if (!this.session.send({ type: 'unsubscribe', id: this._id })) this._close();
-    } else this._close();
+    if (status < Status.Subscribing) return this._close();
+    // Waiting for the subscribe reply is bounded too: a reply that never comes must not hold the
+    // connection open for ever. Active, or Closing with the subscribe just confirmed: unsubscribe.
+    this._status = status > Status.Subscribing ? Status.Unsubscribing : Status.Closing;
+    this._arm(true);
+    if (status > Status.Subscribing && !this._session.send({ type: 'unsubscribe', id: this._id! })) this._close();
   }
 
   /** Errors every local subscriber, or completes them (no error, or after `close()`). */
@@ -219,21 +195,20 @@ class ChannelSubscription implements RouteHandler {
    * `unsubscribe` and ends the local subscribers (with `error`, when it is why the subscription ends).
    */
   _close(error?: AppSyncEventsError): void {
-    const ctx = this._registry._ctx;
     this._status = Status.Ended;
     this._reset();
     this._registry._forget(this);
-    ctx.release();
+    this._ctx._release();
     this._settle?.(error);
     this._drop(error);
   }
 
   // RouteHandler ------------------------------------------------------------------------------
 
-  onMessage(message: ReceiveMessage): void {
+  _onMessage(message: ReceiveMessage): void {
     const status = this._status;
     const { type } = message;
-    const channel = this._path;
+    const channel = this._channel;
     if (type === 'data') {
       // Nobody to deliver to once the subscription is ending.
       const { event } = message;
@@ -243,7 +218,7 @@ class ChannelSubscription implements RouteHandler {
         try {
           value = JSON.parse(event);
         } catch {
-          this._registry._ctx.protocolErrors.next(new UnsupportedMessageFormatError(`event on ${channel} is not valid JSON`, event.slice(0, 200)));
+          this._ctx.protocolErrors.next(new UnsupportedMessageFormatError(`event on ${channel} is not valid JSON`, event.slice(0, 200)));
           return;
         }
         emit(this._parsed, value);
@@ -267,99 +242,54 @@ class ChannelSubscription implements RouteHandler {
         if (ok) this._end(this._settle);
         else this._close();
       } else if (status === Status.Subscribing) {
-        if (ok) {
-          this._pending = stop(this._pending);
-          this._status = Status.Active;
-          this._authRetried = false;
-          const event = { channel, resubscribed: !!this._established };
-          this._established = true;
-          this._registry.subscribed$.next(event);
-          if (this._onSubscribed) for (const callback of [...this._onSubscribed]) notify(callback, event);
-        } else {
-          const error = serverError('subscribe', errors as readonly MessageError[]);
-          if (error instanceof UnauthorizedError && !this._authRetried) {
-            // Maybe an expired token: try once more with freshly obtained auth.
-            this._authRetried = true;
-            this._subscribe();
-          } else this._close(error);
-        }
+        if (!ok) return this._refused(errors!);
+        this._arm();
+        this._status = Status.Active;
+        this._authRetried = false;
+        const event = { channel, resubscribed: !!this._established };
+        this._established = true;
+        this._registry.subscribed$.next(event);
+        this._callbacks?.next(event);
       }
     }
   }
 
-  onLost(error: AppSyncEventsError, willRetry: boolean): void {
+  _onLost(error: AppSyncEventsError, willRetry: boolean): void {
     const live = this._status < Status.Closing;
     if (live && willRetry) {
       // Keep the local subscribers; subscribe again once the next session is acknowledged.
-      this._subscribe();
+      this._whenReady();
     } else {
       // An unsubscribe in flight is done: the socket is gone, and with it the server-side subscription.
       this._close(live ? error : undefined);
     }
   }
 
+  /** A subscribe or unsubscribe reply did not come in time. */
+  _onTimeout(): void {
+    const subscribing = this._status === Status.Subscribing;
+    const error = new TimeoutError(subscribing ? 'subscribe' : 'unsubscribe', this._timeoutMs);
+    if (subscribing) {
+      // The subscribe may still succeed late: like a teardown, wait for its reply and undo it then.
+      this._end();
+      this._drop(error);
+    } else this._close(error);
+  }
+
   // -------------------------------------------------------------------------------------------
 
-  /** Subscribes on the next acknowledged session (at once if there is one), with fresh authorization. */
-  private _subscribe(): void {
-    const ctx = this._registry._ctx;
-    const channel = this._path;
-    const fail = (error: AppSyncEventsError): void => this._close(error);
-    this._reset(); // a previous attempt
+  /** Subscribes on the next acknowledged session (at once if there is one), with fresh authorization; a previous attempt is abandoned. */
+  override _whenReady(): void {
     this._status = Status.Waiting;
-    this._keep(
-      ctx.connection.whenReady((session) => {
-        this._keep(
-          resolveAuth(
-            this._auth,
-            ctx.authRequest('subscribe', channel, () => JSON.stringify({ channel })),
-            (auth) => {
-              // The session ended while auth was computed: nothing was sent, wait for the next one.
-              if (ctx.connection.current !== session) return this._subscribe();
-              this.session = session;
-              try {
-                this._id = ctx.register(this);
-              } catch (error) {
-                return fail(error as AppSyncEventsError);
-              }
-              this._status = Status.Subscribing;
-              this._arm();
-              session.send({ type: 'subscribe', id: this._id, channel, authorization: ctx.withHeaders(auth) });
-            },
-            fail,
-          ),
-        );
-      }, fail),
-    );
+    this._reset();
+    super._whenReady();
   }
 
-  /** Cancels the pending step and stops routing the current id here. */
-  private _reset(): void {
-    this._pending = stop(this._pending);
-    this._registry._ctx.router.unregister(this._id, this);
-  }
-
-  /**
-   * Holds a pending wait or auth request, unless it already finished synchronously: then its
-   * callback has run, and may have stored the next pending step.
-   */
-  private _keep(pending: Subscription | undefined): void {
-    if (pending && !pending.closed) this._pending = pending;
-  }
-
-  /** Starts the request timeout of the current step (subscribe or unsubscribe). */
-  private _arm(): void {
-    const ctx = this._registry._ctx;
-    stop(this._pending);
-    this._pending = ctx.scheduler.schedule(() => {
-      const subscribing = this._status === Status.Subscribing;
-      const error = new TimeoutError(subscribing ? 'subscribe' : 'unsubscribe', ctx.requestTimeoutMs);
-      if (subscribing) {
-        // The subscribe may still succeed late: like a teardown, wait for its reply and undo it then.
-        this._end();
-        this._drop(error);
-      } else this._close(error);
-    }, ctx.requestTimeoutMs);
+  /** Sends the `subscribe` frame, with its deadline. */
+  override _transmit(session: Session, authorization: Authorization): void {
+    this._status = Status.Subscribing;
+    this._arm(true);
+    super._transmit(session, authorization);
   }
 }
 
@@ -414,19 +344,19 @@ export class SubscriptionRegistry {
 
   /** @internal */
   _forget(entry: ChannelSubscription): void {
-    if (this._channels.get(entry._path) === entry) this._channels.delete(entry._path);
+    if (this._channels.get(entry._channel) === entry) this._channels.delete(entry._channel);
   }
 
-  private _observe<T>(channel: string, { auth, onSubscribed }: SubscribeOptions = {}, raw: boolean): Observable<T> {
+  private _observe<T>(channel: string, options: SubscribeOptions = {}, raw: boolean): Observable<T> {
+    const { onSubscribed } = options;
     // A throw in here reaches the subscriber as an error.
     return new Observable<T>((target) => {
       const path = channelPath(channel);
       if (this._ctx.connection.isClosed) throw new ConnectionClosedError('subscribe');
-      const entry = this._channels.get(path) ?? new ChannelSubscription(this, path, auth ?? this._ctx.auth);
-      const subscriber = target as Subscriber<unknown>;
+      const entry = this._channels.get(path) ?? new ChannelSubscription(this, path, options);
       this._channels.set(path, entry);
-      entry._add(subscriber, raw, onSubscribed);
-      return () => entry._remove(subscriber, onSubscribed);
+      target.add(entry._add(target as Subscriber<unknown>, raw, onSubscribed));
+      return () => entry._remove(target as Subscriber<unknown>);
     });
   }
 }
