@@ -21,4 +21,3 @@ export { BehaviorSubject } from 'rxjs/internal/BehaviorSubject';
 export { Subscription } from 'rxjs/internal/Subscription';
 export { asyncScheduler } from 'rxjs/internal/scheduler/async';
 export { from } from 'rxjs/internal/observable/from';
-export { reportUnhandledError } from 'rxjs/internal/util/reportUnhandledError';

@@ -82,7 +82,7 @@ export class OperationContext {
     try {
       id = this.generateId();
     } catch (e) {
-      throw Object.defineProperty(new ValidationError('INVALID_ID', `generateId threw${e instanceof Error ? ` ${e.name}` : ''}`), 'cause', { value: e, configurable: true });
+      throw new ValidationError('INVALID_ID', `generateId threw${e instanceof Error ? ` ${e.name}` : ''}`, undefined, e);
     }
     const violation = this.checkIds !== false && checkOperationId(id);
     if (violation) throw new ValidationError('INVALID_ID', `generateId: ${violation.message}`);

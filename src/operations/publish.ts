@@ -7,7 +7,7 @@ import { Operation, type OperationContext } from './context';
 import { addResults, completeWith, preparePublish, type EventBatch, type MergedResult, type PreparedPublish, type PublishResult } from './events';
 
 /**
- * Options of `publish` and `publishHttp`.
+ * Options of `publish` (and, as `HttpPublishOptions`, of the HTTP publisher's `publish`).
  *
  * @example
  * ```ts
