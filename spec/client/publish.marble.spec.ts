@@ -5,6 +5,7 @@
  * cancellation.
  */
 import type { Subscription } from 'rxjs';
+import { Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { apiKeyAuth } from '../../src/auth/api-key';
 import type { AuthProvider } from '../../src/auth/types';
@@ -387,5 +388,31 @@ describe('cancelling a publish', () => {
       return h;
     });
     expect(h.socket(0).sent).toEqual([init]);
+  });
+});
+
+describe('connection lost while the publish authorization is pending', () => {
+  it('sends nothing on the lost socket (the outcome is known: not sent) and publishes on the next session', () => {
+    const h = scheduler.run(({ expectObservable }) => {
+      const auth: AuthProvider = (request) => {
+        if (request.kind === 'connect') return { host: request.host, Authorization: 'connect-token' };
+        const answer = { host: request.host, Authorization: `publish-token-${scheduler.now()}` };
+        return new Observable<Authorization>((s) => scheduler.schedule(() => (s.next(answer), s.complete()), 100));
+      };
+      const h = createMarbleHarness(scheduler, { auth, retry: { random: () => 0.5 } });
+      // Not idempotent: a publish whose frame had gone out would fail with PublishOutcomeUnknownError.
+      expectObservable(h.client.publish('/default/a', [1])).toBe('270ms (r|)', { r: { successful: [0], failed: [] } });
+      h.at(10, () => h.accept(0)); // the publish asks for its authorization: answered at 110
+      h.at(50, () => h.socket(0).serverClose(1001, 'going away')); // retry after 100
+      h.at(160, () => h.accept(1)); // asks again: answered at 260
+      h.at(270, () => h.socket(1).receive(ok('id1', [0])));
+      h.at(300, () => h.client.close());
+      return h;
+    });
+    expect(h.socket(0).sent).toEqual([init]);
+    expect(h.socket(1).sentLog).toEqual([
+      { at: 160, frame: init },
+      { at: 260, frame: publishFrame('id1', '/default/a', ['1'], { host: HTTP_HOST, Authorization: 'publish-token-160' }) },
+    ]);
   });
 });

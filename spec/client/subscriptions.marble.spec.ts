@@ -4,6 +4,7 @@
  * broadcast errors and resubscription after a reconnect.
  */
 import type { Subscription } from 'rxjs';
+import { Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import type { AuthProvider } from '../../src/auth/types';
 import type { Authorization } from '../../src/protocol/messages';
@@ -412,6 +413,39 @@ describe('resubscription after a reconnect', () => {
     expect(onSubscribedA).toEqual([
       { channel: '/default/a', resubscribed: false },
       { channel: '/default/a', resubscribed: true },
+    ]);
+  });
+});
+
+describe('connection lost while the subscribe authorization is pending', () => {
+  it('sends nothing on the lost socket and subscribes on the next session with a fresh authorization', () => {
+    const h = scheduler.run(({ expectObservable }) => {
+      const asked: number[] = [];
+      // The connection is authorised at once; each subscribe's authorization arrives 100 ms later
+      // (a token refresh in flight, say).
+      const auth: AuthProvider = (request) => {
+        if (request.kind === 'connect') return { host: request.host, Authorization: 'connect-token' };
+        asked.push(scheduler.now());
+        const answer = { host: request.host, Authorization: `sub-token-${asked.length}` };
+        return new Observable<Authorization>((s) => scheduler.schedule(() => (s.next(answer), s.complete()), 100));
+      };
+      const h = createMarbleHarness(scheduler, { auth, retry: { random: () => 0.5 } });
+      expectObservable(h.client.subscribe('/default/a')).toBe('280ms a 19ms |', { a: 'after' });
+      h.at(10, () => h.accept(0)); // the subscribe asks for its authorization
+      h.at(50, () => h.socket(0).serverClose(1001, 'going away')); // before the answer (110); retry after 100
+      h.at(160, () => h.accept(1)); // asks again: answered at 260
+      h.at(270, () => h.socket(1).receive({ type: 'subscribe_success', id: 'id1' }));
+      h.at(280, () => h.socket(1).receive({ type: 'data', id: 'id1', event: '"after"' }));
+      h.at(300, () => {
+        expect(asked).toEqual([10, 160]);
+        h.client.close();
+      });
+      return h;
+    });
+    expect(h.socket(0).sent).toEqual([init]);
+    expect(h.socket(1).sentLog).toEqual([
+      { at: 160, frame: init },
+      { at: 260, frame: subscribeFrame('id1', '/default/a', { host: HTTP_HOST, Authorization: 'sub-token-2' }) },
     ]);
   });
 });
