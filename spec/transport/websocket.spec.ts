@@ -99,3 +99,18 @@ it('closes with 1000 and the reason, but not a socket that is already closed, an
   };
   expect(() => openTransport(URL, [], GREETING, undefined, throwing).close('idle')).not.toThrow();
 });
+
+it('delivers nothing after unsubscribe (frames or the end)', () => {
+  const socket = new FakeWebSocket(URL);
+  const out = { frames: [] as unknown[], errors: [] as unknown[] };
+  const subscription = openTransport(URL, [], GREETING, undefined, socket).frames$.subscribe({
+    next: (f) => out.frames.push(f),
+    error: (e: unknown) => out.errors.push(e),
+  });
+  socket.open();
+  socket.receive({ type: 'ka' });
+  subscription.unsubscribe();
+  socket.receive({ type: 'ka' });
+  socket.serverClose(1001, 'going away');
+  expect(out).toEqual({ frames: [{ type: 'ka' }], errors: [] });
+});
