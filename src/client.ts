@@ -47,8 +47,10 @@ export interface EventsClientConfig extends HttpPublisherConfig {
   readonly socket?: WebSocketLike;
   /**
    * Operation id generator; its ids are checked against `[A-Za-z0-9_+-]{1,128}`.
-   * @default nanoid (non-secure): 21 characters of `[A-Za-z0-9_-]` (ids only correlate replies on a
-   * connection; they are not secrets)
+   * @default a random nanoid prefix per client (8 characters of `[A-Za-z0-9_-]`) followed by a
+   * base-36 counter: unique on every connection of the client, and one short string per request
+   * (a whole nanoid per request cost ~0.6 µs, a tenth of a publish's client-side time). Ids only
+   * correlate replies on a connection; they are not secrets.
    */
   readonly generateId?: () => string;
   /** Time allowed from opening the socket to `connection_ack`. @default 15000 */
@@ -138,8 +140,8 @@ export function createEventsClient(config: EventsClientConfig): EventsClient {
     ...commonSettings<{ connectTimeoutMs: number; keepAliveTimeoutMs?: number; lingerMs: number }, EventsClientConfig>(config, 'createEventsClient', DURATIONS),
     retry: config.retry !== false && resolveRetryOptions(config.retry),
     router: new Router(),
-    // nanoid's ids always fit the id grammar: only a user's generator is checked.
-    generateId: config.generateId ?? nanoid,
+    // The default ids always fit the id grammar: only a user's generator is checked.
+    generateId: config.generateId ?? sequentialIds(nanoid(8)),
     checkIds: !!config.generateId,
   };
   const connection = new Connection(options);
@@ -177,3 +179,9 @@ const DURATIONS: readonly NumberOption[] = [
   ['keepAliveTimeoutMs', undefined, 0, true],
   ['lingerMs', 1000, 0],
 ];
+
+/** Ids `prefix` + 1, 2, … in base 36. */
+function sequentialIds(prefix: string): () => string {
+  let count = 0;
+  return () => prefix + (++count).toString(36);
+}

@@ -275,8 +275,9 @@ describe('callbacks that throw', () => {
 });
 
 describe('operation ids', () => {
-  it('are nanoid by default: 21 characters of [A-Za-z0-9_-], a new one per request', async () => {
+  it('are a per-client nanoid prefix and a counter by default: valid ids, a new one per request, another prefix per client', async () => {
     const c = await setup();
+    const other = client();
     const ids: string[] = [];
     const sub = api.traffic$.subscribe((t) => {
       if (t.direction === 'in' && t.id !== undefined) ids.push(t.id);
@@ -284,9 +285,12 @@ describe('operation ids', () => {
     afterEachCleanups.push(() => sub.unsubscribe());
     await firstValueFrom(c.publish('/default/ids', [1]));
     await firstValueFrom(c.publish('/default/ids', [2]));
-    expect(ids).toHaveLength(2);
-    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{21}$/);
-    expect(ids[0]).not.toBe(ids[1]);
+    await firstValueFrom(other.publish('/default/ids', [3]));
+    expect(ids).toHaveLength(3);
+    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{8}[0-9a-z]+$/);
+    expect(ids[0]?.slice(0, 8)).toBe(ids[1]?.slice(0, 8));
+    expect(ids[1]).not.toBe(ids[0]);
+    expect(ids[2]?.slice(0, 8)).not.toBe(ids[0]?.slice(0, 8));
   });
 });
 
