@@ -77,10 +77,10 @@ describe('error classes: stable name and code', () => {
     const cause = new TypeError('Do not know how to serialize a BigInt');
     const e = new MarshalError(2, cause);
     expect(e.index).toBe(2);
-    expect(e.message).toBe('event 2 is not serialisable to JSON: Do not know how to serialize a BigInt');
+    expect(e.message).toBe('event 2 is not JSON-serialisable: Do not know how to serialize a BigInt');
     expect(e.cause).toBe(cause);
     expect(Object.keys(e)).not.toContain('cause');
-    expect(new MarshalError(1, 'not an error').message).toBe('event 1 is not serialisable to JSON');
+    expect(new MarshalError(1, 'not an error').message).toBe('event 1 is not JSON-serialisable');
   });
 
   it('an error without a cause has no cause property', () => {

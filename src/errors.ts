@@ -283,7 +283,7 @@ export class MarshalError extends AppSyncEventsError {
     readonly index: number,
     cause?: unknown,
   ) {
-    super(ErrorCode.Marshal, `event ${index} is not serialisable to JSON${cause instanceof Error ? `: ${cause.message}` : ''}`, { cause });
+    super(ErrorCode.Marshal, `event ${index} is not JSON-serialisable${cause instanceof Error ? `: ${cause.message}` : ''}`, { cause });
   }
 }
 

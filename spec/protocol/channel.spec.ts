@@ -46,7 +46,7 @@ describe('parseChannel', () => {
 
   describe('rejects invalid channels with a reason', () => {
     it.each<[string, unknown, RegExp]>([
-      ['empty string', '', /empty/],
+      ['empty string', '', /no segments/],
       ['a lone slash', '/', /no segments/],
       ['two slashes', '//', /no segments/],
       ['three slashes', '///', /empty segment/],

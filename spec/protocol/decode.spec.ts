@@ -130,9 +130,9 @@ describe('decodeReceiveMessage', () => {
       ['JSON number', '42', /not a JSON object/],
       ['JSON null', 'null', /not a JSON object/],
       ['JSON true', 'true', /not a JSON object/],
-      ['object without type', '{"id":"a"}', /without a string type/],
-      ['numeric type', '{"type":1}', /without a string type/],
-      ['null type', '{"type":null}', /without a string type/],
+      ['object without type', '{"id":"a"}', /not a JSON object with a string type/],
+      ['numeric type', '{"type":1}', /not a JSON object with a string type/],
+      ['null type', '{"type":null}', /not a JSON object with a string type/],
       ['unknown type', '{"type":"start_ack","id":"a"}', /unknown message type "start_ack"/],
       ['client type echoed back', '{"type":"subscribe","id":"a"}', /unknown message type "subscribe"/],
       ['type in wrong case', '{"type":"KA"}', /unknown message type "KA"/],
@@ -182,7 +182,7 @@ describe('decodeReceiveMessage', () => {
       ['number', 42, '<number>'],
     ])('%s is refused', (_label, frame, excerpt) => {
       const e = decodeBad(frame);
-      expect(e.detail).toBe('binary frames are not part of the protocol');
+      expect(e.detail).toBe('frame is not text');
       expect(e.excerpt).toBe(excerpt);
     });
   });

@@ -142,7 +142,7 @@ describe('checkOperationId', () => {
     ['emoji', '😀'],
   ])('rejects %s as BadRequestException', (_label, id) => {
     const v = checkOperationId(id);
-    expect(v).toEqual({ errorType: 'BadRequestException', message: expect.stringMatching(/1-128 characters/) });
+    expect(v).toEqual({ errorType: 'BadRequestException', message: expect.stringMatching(/\{1,128\}/) });
   });
 
   it('reports the length it saw', () => {
@@ -181,7 +181,7 @@ describe('checkEventCount', () => {
 describe('checkEventSize', () => {
   const tooLarge = (bytes: number) => ({
     errorType: 'EventTooLargeException',
-    message: `Event is ${bytes} bytes; the limit is 245760 bytes (240 KB)`,
+    message: `Event is ${bytes} bytes (max 245760, 240 KB)`,
   });
 
   it.each<[string, string, ReturnType<typeof tooLarge> | undefined]>([

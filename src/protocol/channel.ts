@@ -79,7 +79,7 @@ export function parseChannel(channel: unknown, options: ParseChannelOptions = {}
     (segment, index) => (segment.length > MAX_SEGMENT_LENGTH || !SEGMENT.test(segment)) && !(wildcard && index === count - 1),
   );
   const problem = !body
-    ? 'is empty (no segments)'
+    ? 'has no segments'
     : count > MAX_CHANNEL_SEGMENTS
       ? `has ${count} segments (max ${MAX_CHANNEL_SEGMENTS})`
       : wildcard && !options.allowWildcard
@@ -89,11 +89,11 @@ export function parseChannel(channel: unknown, options: ParseChannelOptions = {}
           : !invalid
             ? 'has an empty segment'
             : invalid.length > MAX_SEGMENT_LENGTH
-              ? `has a segment of ${invalid.length} characters; at most ${MAX_SEGMENT_LENGTH} are allowed`
+              ? `has a segment of ${invalid.length} characters (max ${MAX_SEGMENT_LENGTH})`
               : invalid.includes('*')
                 ? 'has a "*" that is not the whole last segment after the namespace'
                 : // At most MAX_SEGMENT_LENGTH characters here: quoted whole.
-                  `has an invalid segment "${invalid}": use letters, digits and "-" only, not starting or ending with "-"`;
+                  `has an invalid segment "${invalid}" (letters, digits and inner "-" only)`;
   return problem
     ? { ok: false, reason: `channel "${clip(channel)}" ${problem}` }
     : { ok: true, channel: { path: '/' + body, segments, namespace: segments[0] as string, wildcard } };

@@ -25,16 +25,16 @@ type Json = Record<string, unknown>;
  * ```
  */
 export function decodeReceiveMessage(frame: unknown): ReceiveMessage | UnsupportedMessageFormatError {
-  if (!isString(frame)) return bad('binary frames are not part of the protocol', `<${describe(frame)}>`);
+  if (!isString(frame)) return bad('frame is not text', `<${describe(frame)}>`);
   let m: Json;
   try {
     m = JSON.parse(frame);
   } catch {
     return bad('frame is not JSON', frame);
   }
-  // `null`, numbers, strings and arrays have no `type` either; they are named for what they are.
+  // `null`, numbers, strings and arrays have no `type` either: one message for all of them.
   const type = m?.type;
-  if (!isString(type)) return bad(typeof m === 'object' && m && !Array.isArray(m) ? 'frame without a string type' : 'frame is not a JSON object', frame);
+  if (!isString(type)) return bad('frame is not a JSON object with a string type', frame);
   // A number only for an own entry: `constructor`, `__proto__` and the like are unknown types.
   const shape = RECEIVE_SHAPES[type];
   if (typeof shape !== 'number') return bad(`unknown message type "${clip(type)}"`, frame);

@@ -27,7 +27,7 @@ export interface ProtocolViolation {
  */
 export function checkOperationId(id: unknown): ProtocolViolation | undefined {
   if (typeof id !== 'string') return badRequest('Operation id is missing or not a string');
-  if (!OPERATION_ID_PATTERN.test(id)) return badRequest(`Operation id must be 1-128 characters of letters, digits, "-", "_" or "+" (got ${id.length} characters)`);
+  if (!OPERATION_ID_PATTERN.test(id)) return badRequest(`Operation id must match ${OPERATION_ID_PATTERN} (got ${id.length} characters)`);
   return undefined;
 }
 
@@ -64,7 +64,7 @@ export function checkEventSize(encoded: string): ProtocolViolation | undefined {
   // gives the same count as utf8ByteLength (lone surrogates become U+FFFD: 3 bytes).
   const bytes = encoded.length * 3 > MAX_EVENT_BYTES ? new TextEncoder().encode(encoded).length : 0;
   return bytes > MAX_EVENT_BYTES
-    ? { errorType: 'EventTooLargeException', message: `Event is ${bytes} bytes; the limit is ${MAX_EVENT_BYTES} bytes (240 KB)` }
+    ? { errorType: 'EventTooLargeException', message: `Event is ${bytes} bytes (max ${MAX_EVENT_BYTES}, 240 KB)` }
     : undefined;
 }
 
