@@ -107,7 +107,7 @@ describe('parseChannel', () => {
       for (const options of [undefined, {}, { allowWildcard: false }]) {
         const r = parseChannel(input, options);
         expect(r.ok).toBe(false);
-        if (!r.ok) expect(r.reason).toMatch(/only allowed when subscribing/);
+        if (!r.ok) expect(r.reason).toMatch(/has a wildcard \(subscribe only\)/);
       }
     });
 

@@ -120,11 +120,11 @@ describe('resolveEndpoints', () => {
       'http://127.0.0.1.nip.io',
       'http://[::2]:8080',
     ])('are refused for non-loopback %s', (input) => {
-      expectInvalidConfig(() => resolveEndpoints(input), /unencrypted http: .*allowInsecure/);
+      expectInvalidConfig(() => resolveEndpoints(input), /must use TLS for a non-loopback host \(or allowInsecure: true\), got http:/);
     });
 
     it('ws:// realtime endpoint to a non-loopback host is refused', () => {
-      expectInvalidConfig(() => resolveEndpoints(AWS_HTTP, 'ws://rt.example.com'), /realtimeEndpoint uses unencrypted ws:/);
+      expectInvalidConfig(() => resolveEndpoints(AWS_HTTP, 'ws://rt.example.com'), /realtimeEndpoint must use TLS .*, got ws:/);
     });
 
     it('are allowed anywhere with allowInsecure', () => {

@@ -157,7 +157,7 @@ describe('checkOperationId', () => {
     ['array', ['a']],
     ['boolean', true],
   ])('rejects a non-string id (%s)', (_label, id) => {
-    expect(checkOperationId(id)).toEqual({ errorType: 'BadRequestException', message: 'Operation id is missing or not a string' });
+    expect(checkOperationId(id)).toEqual({ errorType: 'BadRequestException', message: 'Operation id must be a string' });
   });
 });
 

@@ -83,7 +83,7 @@ export function parseChannel(channel: unknown, options: ParseChannelOptions = {}
     : count > MAX_CHANNEL_SEGMENTS
       ? `has ${count} segments (max ${MAX_CHANNEL_SEGMENTS})`
       : wildcard && !options.allowWildcard
-        ? 'has a wildcard, only allowed when subscribing'
+        ? 'has a wildcard (subscribe only)'
         : invalid === undefined
           ? ''
           : !invalid
@@ -91,7 +91,7 @@ export function parseChannel(channel: unknown, options: ParseChannelOptions = {}
             : invalid.length > MAX_SEGMENT_LENGTH
               ? `has a segment of ${invalid.length} characters (max ${MAX_SEGMENT_LENGTH})`
               : invalid.includes('*')
-                ? 'has a "*" that is not the whole last segment after the namespace'
+                ? 'has a "*" that is not a whole last segment after the namespace'
                 : // At most MAX_SEGMENT_LENGTH characters here: quoted whole.
                   `has an invalid segment "${invalid}" (letters, digits and inner "-" only)`;
   return problem

@@ -69,7 +69,7 @@ function parseEndpoint(value: string, field: string, schemes: readonly string[],
   const { protocol, host, hostname, pathname } = url;
   if (!schemes.includes(protocol)) throw invalid(`must use ${schemes.join(' or ')}, got ${protocol}`);
   const tls = /^(https|wss):$/.test(protocol) ? 's' : '';
-  if (!tls && !allowInsecure && !LOOPBACK.test(hostname)) throw invalid(`uses unencrypted ${protocol} for a non-loopback host (needs allowInsecure: true)`);
+  if (!tls && !allowInsecure && !LOOPBACK.test(hostname)) throw invalid(`must use TLS for a non-loopback host (or allowInsecure: true), got ${protocol}`);
   if (!PATH.test(pathname)) throw invalid(`path must be empty, /event or /event/realtime, got ${pathname}`);
   return [tls, host];
 }

@@ -26,7 +26,7 @@ export interface ProtocolViolation {
  * ```
  */
 export function checkOperationId(id: unknown): ProtocolViolation | undefined {
-  if (typeof id !== 'string') return badRequest('Operation id is missing or not a string');
+  if (typeof id !== 'string') return badRequest('Operation id must be a string');
   if (!OPERATION_ID_PATTERN.test(id)) return badRequest(`Operation id must match ${OPERATION_ID_PATTERN} (got ${id.length} characters)`);
   return undefined;
 }
