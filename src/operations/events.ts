@@ -113,7 +113,8 @@ export function preparePublish(channel: string, events: readonly unknown[]): Pre
     let text: string;
     try {
       text = JSON.stringify(event);
-      if (typeof text !== 'string') throw new TypeError(`${typeof event} is not JSON-serialisable`);
+      // JSON.stringify gives undefined for undefined, functions and symbols: the type is the reason.
+      if (typeof text !== 'string') throw new TypeError(typeof event);
     } catch (e) {
       throw new MarshalError(index, e);
     }
