@@ -220,7 +220,7 @@ class ChannelSubscription extends Operation {
         try {
           value = JSON.parse(event);
         } catch {
-          this._ctx.protocolErrors.next(new UnsupportedMessageFormatError(`event on ${channel} is not valid JSON`, event.slice(0, 200)));
+          this._ctx.protocolErrors.next(new UnsupportedMessageFormatError(`event on ${channel} is not JSON`, event.slice(0, 200)));
           return;
         }
         emit(this._parsed, value);
