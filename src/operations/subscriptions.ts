@@ -269,13 +269,11 @@ class ChannelSubscription extends Operation {
 
   /** A subscribe or unsubscribe reply did not come in time. */
   _onTimeout(): void {
-    const subscribing = this._status === Status.Subscribing;
-    const error = new TimeoutError(subscribing ? 'subscribe' : 'unsubscribe', this._timeoutMs);
-    if (subscribing) {
+    if (this._status === Status.Subscribing) {
       // The subscribe may still succeed late: like a teardown, wait for its reply and undo it then.
       this._end();
-      this._drop(error);
-    } else this._close(error);
+      this._drop(new TimeoutError('subscribe', this._timeoutMs));
+    } else this._close(new TimeoutError('unsubscribe', this._timeoutMs));
   }
 
   // -------------------------------------------------------------------------------------------
