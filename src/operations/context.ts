@@ -75,20 +75,23 @@ export class OperationContext {
    * Registers `handler` with the router under a fresh id, not in use, and returns the id. A user's
    * `generateId` is checked against the id grammar (the built-in one always fits it: the regex
    * stays off the per-request path); one that throws or returns a bad id fails the operation with
-   * a {@link ValidationError} (`INVALID_ID`).
+   * a {@link ValidationError} (`INVALID_ID`, with what it threw as the `cause`).
    */
   _register(handler: RouteHandler): string {
-    let id: string;
+    let id: string | undefined;
+    let thrown: unknown;
     try {
       id = this.generateId();
     } catch (e) {
-      throw new ValidationError('INVALID_ID', `generateId threw${e instanceof Error ? ` ${e.name}` : ''}`, undefined, e);
+      thrown = e;
     }
+    // Only a user's generator may throw, and it is always checked: having thrown, it gave no id,
+    // which fails the check ("missing"), with what it threw as the cause.
     const violation = this.checkIds !== false && checkOperationId(id);
-    if (violation) throw new ValidationError('INVALID_ID', `generateId: ${violation.message}`);
-    if (this.router.has(id)) throw new IdExistsError(id);
-    this.router.set(id, handler);
-    return id;
+    if (violation) throw new ValidationError('INVALID_ID', `generateId: ${violation.message}`, undefined, thrown);
+    if (this.router.has(id!)) throw new IdExistsError(id!);
+    this.router.set(id!, handler);
+    return id!;
   }
 }
 

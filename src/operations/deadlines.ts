@@ -78,18 +78,14 @@ export class Deadlines {
   private _arm(queue: Queue, timeoutMs: number, delay: number): void {
     queue._action = this._scheduler.schedule(() => {
       const now = this._scheduler.now();
-      const expired: Entry[] = [];
+      // Each expired deadline leaves the queue (and an emptied queue the map) before its callback
+      // runs, so callbacks may add and cancel freely: what they add to this queue is visited too
+      // (and re-arms it when not due yet), what they cancel is not.
       for (const entry of queue) {
-        if (entry._due > now) {
-          this._arm(queue, timeoutMs, entry._due - now);
-          break;
-        }
+        if (entry._due > now) return this._arm(queue, timeoutMs, entry._due - now);
         queue.delete(entry);
-        expired.push(entry);
-      }
-      if (!queue.size) this._queues.delete(timeoutMs);
-      // The queue is consistent before any callback runs: callbacks may add and cancel freely.
-      for (const { _handler: handler } of expired) {
+        if (!queue.size) this._queues.delete(timeoutMs);
+        const handler = entry._handler;
         if (typeof handler === 'function') handler();
         else handler._onTimeout();
       }

@@ -75,9 +75,9 @@ export interface PreparedPublish {
  * ```
  */
 export function channelPath(channel: string, publishing?: boolean): string {
-  const check = parseChannel(channel, { allowWildcard: true });
-  if (!check.ok) throw new ValidationError('INVALID_CHANNEL', check.reason);
-  if (publishing && check.channel.wildcard) throw new ValidationError('WILDCARD_NOT_ALLOWED', `cannot publish to a wildcard channel (${channel})`);
+  const check = parseChannel(channel, { allowWildcard: !publishing });
+  // Refused only for its wildcard when it parses with one allowed (checked on this error path only).
+  if (!check.ok) throw new ValidationError(publishing && parseChannel(channel, { allowWildcard: true }).ok ? 'WILDCARD_NOT_ALLOWED' : 'INVALID_CHANNEL', check.reason);
   return check.channel.path;
 }
 
@@ -113,7 +113,8 @@ export function preparePublish(channel: string, events: readonly unknown[]): Pre
     let text: string;
     try {
       text = JSON.stringify(event);
-      if (typeof text !== 'string') throw new TypeError(`${typeof event} is not JSON-serialisable`);
+      // JSON.stringify gives undefined for undefined, functions and symbols: the type is the reason.
+      if (typeof text !== 'string') throw new TypeError(typeof event);
     } catch (e) {
       throw new MarshalError(index, e);
     }

@@ -1,5 +1,5 @@
 import type { Subscriber, Subscription } from 'rxjs';
-import { Observable, Subject } from '../rx';
+import { Observable, Subject, from } from '../rx';
 import type { AuthProvider } from '../auth/types';
 import type { Session } from '../connection/connection';
 import {
@@ -144,7 +144,7 @@ class ChannelSubscription extends Operation {
     if (raw) this._raw = add(this._raw, subscriber);
     else this._parsed = add(this._parsed, subscriber);
     if (onSubscribed) {
-      if (this._status === Status.Active) new Observable<SubscribedEvent>((once) => once.next({ channel: this._channel, resubscribed: false })).subscribe(onSubscribed);
+      if (this._status === Status.Active) from([{ channel: this._channel, resubscribed: false }]).subscribe(onSubscribed);
       callback = (this._callbacks ?? (this._callbacks = new Subject())).subscribe(onSubscribed);
     }
     if (!this._status) {
@@ -184,10 +184,12 @@ class ChannelSubscription extends Operation {
 
   /** Errors every local subscriber, or completes them (no error, or after `close()`). */
   _drop(error?: AppSyncEventsError): void {
-    const subscribers = [this._parsed, this._raw].flatMap((holder) => (holder instanceof Set ? [...holder] : (holder ?? [])));
-    this._parsed = this._raw = undefined;
     const complete = !error || error instanceof ConnectionClosedError;
-    for (const subscriber of subscribers) (complete ? subscriber.complete() : subscriber.error(error));
+    // Each subscriber's teardown ({@link _remove}) takes it out of its holder as it ends: the
+    // subscription is ending already (Closing or later), so that is all the teardown does, and a
+    // `Set` may lose the element being visited.
+    for (const holder of [this._parsed, this._raw])
+      for (const subscriber of holder instanceof Set ? holder : holder ? [holder] : []) (complete ? subscriber.complete() : subscriber.error(error));
   }
 
   /**
@@ -218,7 +220,7 @@ class ChannelSubscription extends Operation {
         try {
           value = JSON.parse(event);
         } catch {
-          this._ctx.protocolErrors.next(new UnsupportedMessageFormatError(`event on ${channel} is not valid JSON`, event.slice(0, 200)));
+          this._ctx.protocolErrors.next(new UnsupportedMessageFormatError(`event on ${channel} is not JSON`, event.slice(0, 200)));
           return;
         }
         emit(this._parsed, value);
@@ -267,13 +269,11 @@ class ChannelSubscription extends Operation {
 
   /** A subscribe or unsubscribe reply did not come in time. */
   _onTimeout(): void {
-    const subscribing = this._status === Status.Subscribing;
-    const error = new TimeoutError(subscribing ? 'subscribe' : 'unsubscribe', this._timeoutMs);
-    if (subscribing) {
+    if (this._status === Status.Subscribing) {
       // The subscribe may still succeed late: like a teardown, wait for its reply and undo it then.
       this._end();
-      this._drop(error);
-    } else this._close(error);
+      this._drop(new TimeoutError('subscribe', this._timeoutMs));
+    } else this._close(new TimeoutError('unsubscribe', this._timeoutMs));
   }
 
   // -------------------------------------------------------------------------------------------
