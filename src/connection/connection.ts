@@ -188,15 +188,13 @@ export class Connection {
 
   /**
    * Marks the connection as in use (a subscription, an in-flight publish, an explicit `connect()`).
-   * The returned function releases it; when nothing uses the connection it closes after `lingerMs`.
+   * The returned function releases it (call it once); when nothing uses the connection it closes
+   * after `lingerMs`.
    */
   retain(): () => void {
     this._users++;
     this._linger = stop(this._linger);
-    let released = false;
     return () => {
-      if (released) return;
-      released = true;
       if (--this._users === 0 && !this.isClosed) {
         const lingerMs = this._options.lingerMs;
         if (lingerMs > 0) this._linger = this._scheduler.schedule(() => this._idle(), lingerMs);
