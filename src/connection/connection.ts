@@ -238,8 +238,8 @@ export class Connection {
   }
 
   private _open(authorization: Authorization): void {
-    const { WebSocket, endpoints, connectTimeoutMs } = this._options;
-    const url = endpoints.realtimeUrl;
+    const { WebSocket, connectTimeoutMs } = this._options;
+    const url = this._options.endpoints.realtimeUrl;
     let socket: Transport;
     try {
       socket = openTransport(url, connectionSubprotocols(authorization), { type: 'connection_init' }, WebSocket, this._preset);
