@@ -18,6 +18,5 @@
 export { Observable } from 'rxjs/internal/Observable';
 export { Subject } from 'rxjs/internal/Subject';
 export { BehaviorSubject } from 'rxjs/internal/BehaviorSubject';
-export { Subscription } from 'rxjs/internal/Subscription';
 export { asyncScheduler } from 'rxjs/internal/scheduler/async';
 export { from } from 'rxjs/internal/observable/from';

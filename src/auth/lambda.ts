@@ -46,7 +46,7 @@ export function lambdaAuth(token: TokenSource): AuthProvider {
  * ```
  */
 export function tokenHeaderAuth(token: TokenSource, what: string): AuthProvider {
-  const problem = `${what} needs a non-empty token (or a getter returning one)`;
+  const problem = `${what} needs a non-empty token or a getter`;
   if (typeof token !== 'function') return fixedAuth('Authorization', token, problem);
   return (request) =>
     new Observable<Authorization>((subscriber) =>

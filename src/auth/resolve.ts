@@ -1,5 +1,5 @@
 import type { ObservableInput, Subscription as RxSubscription } from 'rxjs';
-import { from, Subscription } from '../rx';
+import { from } from '../rx';
 import { AppSyncEventsError, ValidationError } from '../errors';
 import type { Authorization } from '../protocol/messages';
 import { configError, type AuthProvider, type AuthRequest } from './types';
@@ -65,18 +65,21 @@ export function firstAnswer(produce: () => unknown, onValue: (value: unknown) =>
   }
   // Strings are iterable too: only objects can be async sources.
   if (Object(answer) !== answer || !ASYNC_MEMBERS.some((key) => typeof (answer as Record<PropertyKey, unknown>)[key] === 'function')) return void onValue(answer);
-  // The source may answer synchronously inside subscribe(): collect into a holder that exists
-  // before the first value can arrive. Only the first outcome counts.
-  const holder = new Subscription();
+  // The source may answer synchronously inside subscribe(), before its subscription is returned:
+  // `settled` tells. Only the first outcome counts.
+  let settled = false;
+  let subscription: RxSubscription | undefined;
   const once =
     (report: (value?: unknown) => void) =>
     (value?: unknown): void => {
-      if (holder.closed) return;
-      holder.unsubscribe();
+      if (settled) return;
+      settled = true;
+      subscription?.unsubscribe();
       report(value);
     };
-  holder.add(from(answer as ObservableInput<unknown>).subscribe({ next: once(onValue), error: once(onError), complete: once(onValue) }));
-  return holder.closed ? undefined : holder;
+  subscription = from(answer as ObservableInput<unknown>).subscribe({ next: once(onValue), error: once(onError), complete: once(onValue) });
+  if (!settled) return subscription;
+  subscription.unsubscribe();
 }
 
 /**

@@ -1,5 +1,5 @@
-import type { SchedulerLike } from 'rxjs';
-import { BehaviorSubject, Subject, Subscription } from '../rx';
+import type { SchedulerLike, Subscription } from 'rxjs';
+import { BehaviorSubject, Subject } from '../rx';
 import { connectionSubprotocols } from '../auth/header';
 import { resolveConnectAuth } from '../auth/resolve';
 import type { AuthProvider } from '../auth/types';
@@ -145,9 +145,9 @@ export class Connection {
    * opening (or waiting for) the connection. `onError` gets terminal failures and
    * {@link ConnectionClosedError} after `close()`. Transient failures are retried silently (they
    * show on `state$`) unless `failFast`, which gives up on the first failed attempt. The returned
-   * Subscription cancels the wait.
+   * Subscription cancels the wait (`undefined`: there is nothing to wait for, a callback was called).
    */
-  whenReady(onReady: (session: Session) => void, onError: (error: AppSyncEventsError) => void, failFast?: boolean): Subscription {
+  whenReady(onReady: (session: Session) => void, onError: (error: AppSyncEventsError) => void, failFast?: boolean): Subscription | undefined {
     const session = this._session;
     if (this.isClosed) onError(new ConnectionClosedError('client'));
     else if (session) onReady(session);
@@ -163,7 +163,7 @@ export class Connection {
       if (this._resting) this._start();
       return wait;
     }
-    return Subscription.EMPTY;
+    return undefined;
   }
 
   /**
@@ -188,15 +188,13 @@ export class Connection {
 
   /**
    * Marks the connection as in use (a subscription, an in-flight publish, an explicit `connect()`).
-   * The returned function releases it; when nothing uses the connection it closes after `lingerMs`.
+   * The returned function releases it (call it once); when nothing uses the connection it closes
+   * after `lingerMs`.
    */
   retain(): () => void {
     this._users++;
     this._linger = stop(this._linger);
-    let released = false;
     return () => {
-      if (released) return;
-      released = true;
       if (--this._users === 0 && !this.isClosed) {
         const lingerMs = this._options.lingerMs;
         if (lingerMs > 0) this._linger = this._scheduler.schedule(() => this._idle(), lingerMs);
@@ -240,8 +238,8 @@ export class Connection {
   }
 
   private _open(authorization: Authorization): void {
-    const { WebSocket, endpoints, connectTimeoutMs } = this._options;
-    const url = endpoints.realtimeUrl;
+    const { WebSocket, connectTimeoutMs } = this._options;
+    const url = this._options.endpoints.realtimeUrl;
     let socket: Transport;
     try {
       socket = openTransport(url, connectionSubprotocols(authorization), { type: 'connection_init' }, WebSocket, this._preset);
