@@ -370,6 +370,38 @@ describe('reconnection backoff', () => {
     });
   });
 
+  it('with retry: false a drop is terminal (closed with the error) even when the lost publish was the last use and lingerMs is 0', () => {
+    scheduler.run(() => {
+      const h = createMarbleHarness(scheduler, { retry: false, lingerMs: 0 });
+      const states = h.record(h.client.connectionState$);
+      const published = h.recordAt(10, h.client.publish('/default/c', [1]));
+      h.at(20, () => h.accept(0));
+      h.at(30, () => h.socket(0).serverClose(1001, 'going away'));
+      h.at(40, () => {
+        const lost = anError(ConnectionError, { closeCode: 1001 });
+        expect(published).toEqual([{ at: 30, error: anError(PublishOutcomeUnknownError, { channel: '/default/c', indices: [0] }) }]);
+        expect(states.at(-1)).toEqual({ at: 30, next: closed(lost) });
+        expect(h.sockets).toHaveLength(1);
+        h.client.close();
+      });
+    });
+  });
+
+  it('with retries on, a drop that ends the last use (lingerMs 0) goes back to idle without reconnecting', () => {
+    scheduler.run(() => {
+      const h = createMarbleHarness(scheduler, { lingerMs: 0, retry: { random: () => 0.5 } });
+      const states = h.record(h.client.connectionState$);
+      h.recordAt(10, h.client.publish('/default/c', [1]));
+      h.at(20, () => h.accept(0));
+      h.at(30, () => h.socket(0).serverClose(1001, 'going away'));
+      h.at(10_000, () => {
+        expect(states.at(-1)).toEqual({ at: 30, next: { status: 'idle' } });
+        expect(h.sockets).toHaveLength(1);
+        h.client.close();
+      });
+    });
+  });
+
   it('close() during the backoff stops the retry: no socket is opened later', () => {
     const h = scheduler.run(() => {
       const h = createMarbleHarness(scheduler, { retry: { initialDelayMs: 1000, random: () => 0.5 } });

@@ -115,6 +115,8 @@ export class Connection {
   private _failures = 0;
   /** Holders of `retain()`. */
   private _users = 0;
+  /** True while `_fail` has the router fail or keep the operations of a lost session. */
+  private _losing: boolean | undefined;
   private _lastActivity!: number;
   private _connectedAt!: number;
   private _keepAliveMs!: number;
@@ -198,7 +200,9 @@ export class Connection {
       if (--this._users === 0 && !this.isClosed) {
         const lingerMs = this._options.lingerMs;
         if (lingerMs > 0) this._linger = this._scheduler.schedule(() => this._idle(), lingerMs);
-        else this._idle();
+        // While a loss fails the operations, `_fail` decides what follows (a terminal failure must
+        // end `closed` with its error, not idle).
+        else if (!this._losing) this._idle();
       }
     };
   }
@@ -302,17 +306,22 @@ export class Connection {
     const transient = retry && isRetryable(error);
     const willRetry = transient && (!retry.shouldRetry || retry.shouldRetry(error)) && this._failures <= retry.maxAttempts && inUse;
     this._end('connection lost');
+    this._losing = true;
     if (session) this._options.router.sessionLost(session, error, willRetry);
-    // An operation's error handler closed the client, or released the last use and the linger (0) went idle.
+    this._losing = false;
+    // An operation's error handler closed the client.
     if (this._state$.value !== state) return;
-    if (willRetry) {
+    // The operations failed by the loss were the last uses, and there is no linger to wait for.
+    const unused = !this._users && this._options.lingerMs <= 0;
+    if (willRetry && !unused) {
       const delayMs = backoffDelay(retry, this._failures);
       this._setState({ status: 'reconnecting', attempt: this._failures, delayMs, error });
       this._timer = this._scheduler.schedule(() => this._start(), delayMs);
     } else {
       this._failures = 0;
-      // Nobody needs the connection: go back to idle; the next use opens a new one.
-      if (transient && session && !inUse) return this._setState(IDLE);
+      // Nobody needs the connection (any more) and the failure was not terminal: back to idle; the
+      // next use opens a new connection.
+      if (transient && session && (!inUse || willRetry)) return this._setState(IDLE);
       this._setState({ status: 'closed', error });
     }
     // Waiters give up; while `reconnecting`, only a fail-fast one (`connect()`).
