@@ -31,26 +31,20 @@ const BRAND = Symbol.for('appsync-events-rx.error');
  * if (err.code === ErrorCode.Timeout) retryLater();
  * ```
  */
-export const ErrorCode = Object.fromEntries(
-  // Each code is its key in upper snake case; three keys carry a suffix (`Server_Error` → `Server`,
-  // `'SERVER_ERROR'`). Built from one string: the table is shipped once, not as keys and codes.
-  'Validation ChannelNotSubscribed Timeout Server_Error Unauthorized UnsupportedMessageFormat Marshal_Failed IdExists Connection_Failed ConnectionClosed KeepAliveTimeout PublishOutcomeUnknown'
-    .split(' ')
-    .map((entry) => [entry.replace(/_.*/, ''), entry.replace(/[a-z](?=[A-Z])/g, '$&_').toUpperCase()]),
-) as {
-  readonly Validation: 'VALIDATION';
-  readonly ChannelNotSubscribed: 'CHANNEL_NOT_SUBSCRIBED';
-  readonly Timeout: 'TIMEOUT';
-  readonly Server: 'SERVER_ERROR';
-  readonly Unauthorized: 'UNAUTHORIZED';
-  readonly UnsupportedMessageFormat: 'UNSUPPORTED_MESSAGE_FORMAT';
-  readonly Marshal: 'MARSHAL_FAILED';
-  readonly IdExists: 'ID_EXISTS';
-  readonly Connection: 'CONNECTION_FAILED';
-  readonly ConnectionClosed: 'CONNECTION_CLOSED';
-  readonly KeepAliveTimeout: 'KEEP_ALIVE_TIMEOUT';
-  readonly PublishOutcomeUnknown: 'PUBLISH_OUTCOME_UNKNOWN';
-};
+export const ErrorCode = {
+  Validation: 'VALIDATION',
+  ChannelNotSubscribed: 'CHANNEL_NOT_SUBSCRIBED',
+  Timeout: 'TIMEOUT',
+  Server: 'SERVER_ERROR',
+  Unauthorized: 'UNAUTHORIZED',
+  UnsupportedMessageFormat: 'UNSUPPORTED_MESSAGE_FORMAT',
+  Marshal: 'MARSHAL_FAILED',
+  IdExists: 'ID_EXISTS',
+  Connection: 'CONNECTION_FAILED',
+  ConnectionClosed: 'CONNECTION_CLOSED',
+  KeepAliveTimeout: 'KEEP_ALIVE_TIMEOUT',
+  PublishOutcomeUnknown: 'PUBLISH_OUTCOME_UNKNOWN',
+} as const;
 /** Union of {@link ErrorCode} values. @example `const c: ErrorCode = 'TIMEOUT';` */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
