@@ -150,13 +150,13 @@ export function createEventsClient(config: EventsClientConfig): EventsClient {
   const registry = new SubscriptionRegistry(ctx);
   const { httpUrl, realtimeUrl } = options.endpoints;
 
-  // The subjects go out typed as Observables: the public type has no `next`.
+  // Read-only views of the subjects: no `next` on them, not even from JavaScript.
   return {
-    connectionState$: state$,
-    messages$: connection._messages$,
-    protocolErrors$: protocolErrors,
-    subscribed$: registry.subscribed$,
-    broadcastErrors$: registry.broadcastErrors$,
+    connectionState$: state$.asObservable(),
+    messages$: connection._messages$.asObservable(),
+    protocolErrors$: protocolErrors.asObservable(),
+    subscribed$: registry.subscribed$.asObservable(),
+    broadcastErrors$: registry.broadcastErrors$.asObservable(),
     connect: () => connection.connect(),
     subscribe: registry.subscribe.bind(registry),
     subscribeMessages: registry.subscribeMessages.bind(registry),

@@ -274,6 +274,15 @@ describe('callbacks that throw', () => {
   });
 });
 
+describe('client streams', () => {
+  it('are read-only views: no next/error/complete on them, even from JavaScript', async () => {
+    const c = await setup();
+    for (const stream of [c.connectionState$, c.messages$, c.protocolErrors$, c.subscribed$, c.broadcastErrors$]) {
+      for (const member of ['next', 'error', 'complete']) expect(member in stream).toBe(false);
+    }
+  });
+});
+
 describe('operation ids', () => {
   it('are a per-client nanoid prefix and a counter by default: valid ids, a new one per request, another prefix per client', async () => {
     const c = await setup();
