@@ -35,8 +35,8 @@ export type Frame = Record<string, unknown>;
  * A `WebSocketLike` driven by the test. It starts CONNECTING; `open()`, `receive()`,
  * `serverClose()` and `fail()` play the server's part synchronously. `send()` on a socket that is
  * not open throws (a real socket would too), so a frame sent at the wrong moment fails the test.
- * `close()` by the client only records the call: the transport detaches its handlers before it
- * closes, exactly as with `ws`, so no close event is delivered back.
+ * `close()` by the client only records the call and delivers no close event back (with `ws` it
+ * would arrive later; the connection ignores events of a socket it has replaced or ended).
  */
 export class FakeWebSocket implements WebSocketLike {
   static readonly CONNECTING = 0;
