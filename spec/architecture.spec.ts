@@ -74,10 +74,11 @@ it('keeps Node built-ins and the emulator out of the core', () => {
   expect(violations).toEqual([]);
 });
 
-it('keeps HTTP publishing and the protocol toolkit out of the core entry', async () => {
+/** Bundles `entry` (relative to src/) for the browser, RxJS left external, as an app's bundler would. */
+async function browserBundle(entry: string): Promise<{ inputs: string[]; text: string }> {
   const esbuild = await import('esbuild');
   const result = await esbuild.build({
-    entryPoints: [join(src, 'index.ts')],
+    entryPoints: [join(src, entry)],
     bundle: true,
     write: false,
     platform: 'browser',
@@ -86,43 +87,25 @@ it('keeps HTTP publishing and the protocol toolkit out of the core entry', async
     metafile: true,
     logLevel: 'silent',
   });
-  const inputs = Object.keys(result.metafile.inputs);
+  return { inputs: Object.keys(result.metafile.inputs), text: result.outputFiles[0]?.text ?? '' };
+}
+
+it('keeps HTTP publishing and the protocol toolkit out of the core entry', async () => {
+  const { inputs, text } = await browserBundle('index.ts');
   expect(inputs.filter((i) => i.endsWith('src/operations/http-publish.ts') || i.endsWith('src/http.ts') || i.endsWith('src/protocol/index.ts'))).toEqual([]);
   // What no module of the core uses is tree-shaken, e.g. the HTTP request code and the emulator-side
   // decoder of client frames (preparePublish, by contrast, is shared with the WebSocket publish).
-  expect(result.outputFiles[0]?.text).not.toMatch(/function publishOverHttp|function decodeSendMessage/);
+  expect(text).not.toMatch(/function publishOverHttp|function decodeSendMessage/);
 });
 
 it.each(['http.ts', 'protocol/index.ts'])('bundles the %s entry for the browser without any Node built-in', async (entry) => {
-  const esbuild = await import('esbuild');
-  const result = await esbuild.build({
-    entryPoints: [join(src, entry)],
-    bundle: true,
-    write: false,
-    platform: 'browser',
-    format: 'esm',
-    external: ['rxjs'],
-    metafile: true,
-    logLevel: 'silent',
-  });
-  const inputs = Object.keys(result.metafile.inputs);
+  const { inputs } = await browserBundle(entry);
   expect(inputs.filter((i) => i.includes('node_modules/ws/') || i.startsWith('node:'))).toEqual([]);
 });
 
 it('bundles for the browser without any Node built-in (isomorphic core)', async () => {
-  const esbuild = await import('esbuild');
-  const result = await esbuild.build({
-    entryPoints: [join(src, 'index.ts')],
-    bundle: true,
-    write: false,
-    platform: 'browser',
-    format: 'esm',
-    external: ['rxjs'],
-    metafile: true,
-    logLevel: 'silent',
-  });
-  const inputs = Object.keys(result.metafile.inputs);
-  expect(inputs.filter((i) => i.includes('node_modules/ws/'))).toEqual([]);
+  const { inputs } = await browserBundle('index.ts');
+  expect(inputs.filter((i) => i.includes('node_modules/ws/') || i.startsWith('node:'))).toEqual([]);
   // endsWith: a checkout whose node_modules is a symlink resolves to a path outside the project
   expect(inputs.filter((i) => i.endsWith('node_modules/isomorphic-ws/browser.js'))).toHaveLength(1);
 });
