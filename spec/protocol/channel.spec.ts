@@ -173,13 +173,17 @@ describe('requireChannel', () => {
     expect(requireChannel('default/*/', { allowWildcard: true })).toEqual({ path: '/default/*', segments: ['default', '*'], namespace: 'default', wildcard: true });
   });
 
-  it('throws a ValidationError (INVALID_CHANNEL) with the reason of parseChannel', () => {
+  it('throws a ValidationError (INVALID_CHANNEL) with the reason of parseChannel for an invalid channel', () => {
+    const check = parseChannel('/default/a b');
+    expect(check.ok).toBe(false);
+    expect(() => requireChannel('/default/a b', { allowWildcard: true })).toThrow(
+      expect.objectContaining({ reason: 'INVALID_CHANNEL', message: check.ok ? '' : check.reason }),
+    );
+  });
+
+  it('throws WILDCARD_NOT_ALLOWED when a wildcard is the only fault and wildcards are off', () => {
     const check = parseChannel('/default/*');
-    expect(() => requireChannel('/default/*')).toThrow(ValidationError);
-    try {
-      requireChannel('/default/*');
-    } catch (e) {
-      expect(e).toMatchObject({ reason: 'INVALID_CHANNEL', message: check.ok ? '' : check.reason });
-    }
+    expect(() => requireChannel('/default/*')).toThrow(expect.objectContaining({ reason: 'WILDCARD_NOT_ALLOWED', message: check.ok ? '' : check.reason }));
+    expect(() => requireChannel('*')).toThrow(expect.objectContaining({ reason: 'INVALID_CHANNEL' }));
   });
 });

@@ -1,6 +1,6 @@
 import type { Subscriber } from 'rxjs';
 import { MarshalError, ValidationError, type AppSyncEventsError } from '../errors';
-import { parseChannel } from '../protocol/channel';
+import { requireChannel } from '../protocol/channel';
 import { MAX_EVENTS_PER_PUBLISH } from '../protocol/limits';
 import { checkEventSize } from '../protocol/validate';
 
@@ -65,22 +65,6 @@ export interface PreparedPublish {
   readonly batches: readonly EventBatch[];
 }
 
-/**
- * The normalised path of a channel (e.g. `/default/*`); wildcards are refused when `publishing`.
- * Throws a {@link ValidationError}.
- *
- * @example
- * ```ts
- * channelPath('default/chat/'); // '/default/chat'
- * ```
- */
-export function channelPath(channel: string, publishing?: boolean): string {
-  const check = parseChannel(channel, { allowWildcard: !publishing });
-  // Refused only for its wildcard when it parses with one allowed (checked on this error path only).
-  if (!check.ok) throw new ValidationError(publishing && parseChannel(channel, { allowWildcard: true }).ok ? 'WILDCARD_NOT_ALLOWED' : 'INVALID_CHANNEL', check.reason);
-  return check.channel.path;
-}
-
 /** The last channel string that was valid for publishing, and its path (a pure function of the string). */
 let lastChannel: string | undefined;
 let lastPath = '';
@@ -99,7 +83,7 @@ let lastPath = '';
 export function preparePublish(channel: string, events: readonly unknown[]): PreparedPublish {
   if (channel !== lastChannel) {
     // Publishing to the same channel again and again is the common case: the last one is remembered.
-    lastPath = channelPath(channel, true);
+    lastPath = requireChannel(channel).path;
     lastChannel = channel;
   }
   if (!Array.isArray(events)) throw new ValidationError('INVALID_ARGUMENT', 'events must be an array');

@@ -12,7 +12,7 @@ import {
 } from '../errors';
 import type { Authorization, MessageError, ReceiveMessage, SubscriptionMessage } from '../protocol/messages';
 import { Operation, type OperationContext } from './context';
-import { channelPath } from './events';
+import { requireChannel } from '../protocol/channel';
 
 /**
  * Options of `subscribe` and `subscribeMessages`.
@@ -326,7 +326,7 @@ export class SubscriptionRegistry {
   unsubscribe(channel: string): Promise<void> {
     // A throw in here rejects.
     return new Promise((resolve, reject) => {
-      const path = channelPath(channel);
+      const path = requireChannel(channel, { allowWildcard: true }).path;
       const entry = this._channels.get(path);
       if (!entry) throw new ChannelNotSubscribedError(path);
       entry._end((error) => (error ? reject(error) : resolve()));
@@ -351,7 +351,7 @@ export class SubscriptionRegistry {
     const { onSubscribed } = options;
     // A throw in here reaches the subscriber as an error.
     return new Observable<T>((target) => {
-      const path = channelPath(channel);
+      const path = requireChannel(channel, { allowWildcard: true }).path;
       if (this._ctx.connection.isClosed) throw new ConnectionClosedError('subscribe');
       const entry = this._channels.get(path) ?? new ChannelSubscription(this, path, options);
       this._channels.set(path, entry);

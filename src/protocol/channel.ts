@@ -101,17 +101,21 @@ export function parseChannel(channel: unknown, options: ParseChannelOptions = {}
 
 /**
  * {@link parseChannel} for callers that throw: the normalised channel, or a {@link ValidationError}
- * (`INVALID_CHANNEL`) carrying the reason. (Internal: for the client's publish and subscribe paths.)
+ * carrying the reason — `WILDCARD_NOT_ALLOWED` when a wildcard is the only fault and
+ * `allowWildcard` is off (publishing), else `INVALID_CHANNEL`. (Internal: the client's publish and
+ * subscribe paths.)
  *
  * @example
  * ```ts
  * requireChannel('default/a/', { allowWildcard: true }).path; // '/default/a'
  * ```
  */
-export function requireChannel(channel: unknown, options?: ParseChannelOptions): ChannelPath {
+export function requireChannel(channel: unknown, options: ParseChannelOptions = {}): ChannelPath {
   const check = parseChannel(channel, options);
-  if (!check.ok) throw new ValidationError('INVALID_CHANNEL', check.reason);
-  return check.channel;
+  if (check.ok) return check.channel;
+  // Re-parsed on this error path only, to tell a refused wildcard from an invalid channel.
+  const wildcardOnly = !options.allowWildcard && parseChannel(channel, { allowWildcard: true }).ok;
+  throw new ValidationError(wildcardOnly ? 'WILDCARD_NOT_ALLOWED' : 'INVALID_CHANNEL', check.reason);
 }
 
 /**
