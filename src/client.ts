@@ -161,7 +161,8 @@ export function createEventsClient(config: EventsClientConfig): EventsClient {
     subscribe: registry.subscribe.bind(registry),
     subscribeMessages: registry.subscribeMessages.bind(registry),
     unsubscribe: registry.unsubscribe.bind(registry),
-    publish: (channel, events, options = {}) => publishOverWebSocket(ctx, channel, events, options),
+    // One shared object for "no options": a publish in flight holds its options.
+    publish: (channel, events, options = NO_OPTIONS) => publishOverWebSocket(ctx, channel, events, options),
     close: () => {
       // In use first: the subscriptions ending below must not start a linger close (with lingerMs 0
       // it would close the socket as 'idle' and report idle before closed).
@@ -172,6 +173,8 @@ export function createEventsClient(config: EventsClientConfig): EventsClient {
     toJSON: () => ({ httpEndpoint: httpUrl, realtimeEndpoint: realtimeUrl, status: state$.value.status }),
   };
 }
+
+const NO_OPTIONS: PublishOptions = Object.freeze({});
 
 /** The client's own durations: name, default, smallest value and whether it is excluded. */
 const DURATIONS: readonly NumberOption[] = [

@@ -7,7 +7,7 @@ import { ConnectionClosedError, IdExistsError, UnauthorizedError, ValidationErro
 import type { ResolvedEndpoints } from '../protocol/endpoints';
 import type { Authorization, MessageError, ReceiveMessage, SendMessage } from '../protocol/messages';
 import { checkOperationId } from '../protocol/validate';
-import { Deadlines, type Deadline, type TimeoutHandler } from './deadlines';
+import { Deadlines, type TimeoutHandler } from './deadlines';
 import type { EventBatch } from './events';
 import type { RouteHandler, Router } from './router';
 
@@ -73,9 +73,10 @@ export class OperationContext {
 
   /**
    * Registers `handler` with the router under a fresh id, not in use, and returns the id. A user's
-   * `generateId` is checked against the id grammar (the built-in one always fits it: the regex
-   * stays off the per-request path); one that throws or returns a bad id fails the operation with
-   * a {@link ValidationError} (`INVALID_ID`, with what it threw as the `cause`).
+   * `generateId` is checked against the id grammar and for ids in use (the built-in one always
+   * passes both: the checks stay off the per-request path); one that throws or returns a bad id
+   * fails the operation with a {@link ValidationError} (`INVALID_ID`, with what it threw as the
+   * `cause`), one that repeats an id in use with an {@link IdExistsError}.
    */
   _register(handler: RouteHandler): string {
     let id: string | undefined;
@@ -86,10 +87,14 @@ export class OperationContext {
       thrown = e;
     }
     // Only a user's generator may throw, and it is always checked: having thrown, it gave no id,
-    // which fails the check ("missing"), with what it threw as the cause.
-    const violation = this.checkIds !== false && checkOperationId(id);
-    if (violation) throw new ValidationError('INVALID_ID', `generateId: ${violation.message}`, undefined, thrown);
-    if (this.router.has(id!)) throw new IdExistsError(id!);
+    // which fails the check ("missing"), with what it threw as the cause. The built-in one (a
+    // per-client prefix and a counter) gives well-formed ids that never repeat: neither check is
+    // on its per-request path.
+    if (this.checkIds !== false) {
+      const violation = checkOperationId(id);
+      if (violation) throw new ValidationError('INVALID_ID', `generateId: ${violation.message}`, undefined, thrown);
+      if (this.router.has(id!)) throw new IdExistsError(id!);
+    }
     this.router.set(id!, handler);
     return id!;
   }
@@ -108,7 +113,14 @@ export abstract class Operation implements RouteHandler, TimeoutHandler {
   _id: string | undefined;
   /** The wait for the connection or for the auth provider, whichever is pending. */
   _pending: Subscription | undefined;
-  _timer: Deadline | undefined;
+  /**
+   * The deadline of the current request, linked into its {@link Deadlines} queue (the queue is set
+   * while it is pending). Set in the constructor: fields added later would not fit in the object.
+   */
+  _deadlineDue: number;
+  _deadlineQueue: TimeoutHandler['_deadlineQueue'];
+  _deadlinePrev: TimeoutHandler | undefined;
+  _deadlineNext: TimeoutHandler | undefined;
   /** Who authorises the requests, and the time allowed for each reply. */
   readonly _auth: AuthProvider;
   readonly _timeoutMs: number;
@@ -125,6 +137,9 @@ export abstract class Operation implements RouteHandler, TimeoutHandler {
   ) {
     this._auth = options.auth ?? _ctx.auth;
     this._timeoutMs = options.timeoutMs ?? _ctx.requestTimeoutMs;
+    // A number from the start, so that the field holds doubles in place.
+    this._deadlineDue = 0;
+    this._deadlineQueue = this._deadlinePrev = this._deadlineNext = undefined;
   }
 
   abstract _onMessage(message: ReceiveMessage): void;
@@ -214,8 +229,8 @@ export abstract class Operation implements RouteHandler, TimeoutHandler {
   /** Starts the deadline of the current request afresh (`on`), or stops it. */
   _arm(on?: boolean): void {
     const deadlines = this._ctx._deadlines;
-    deadlines.cancel(this._timer);
-    this._timer = on ? deadlines.add(this._timeoutMs, this) : undefined;
+    if (on) deadlines.add(this._timeoutMs, this);
+    else deadlines.cancel(this);
   }
 
   /** Ends the current request: no deadline, no wait, no route. */

@@ -58,8 +58,8 @@ export function publishOverWebSocket(ctx: OperationContext, channel: string, eve
 class WebSocketPublish extends Operation implements Unsubscribable {
   /** The results so far; made at the first reply (10,000 publishes in flight hold no lists). */
   private _result: MergedResult | undefined;
-  /** The requests not sent yet (the publish's own array: taken from the front). */
-  private readonly _batches: EventBatch[];
+  /** The requests not sent yet (the publish's own array: taken from the front; let go once empty). */
+  private _batches: EventBatch[] | undefined;
 
   constructor(
     ctx: OperationContext,
@@ -79,7 +79,7 @@ class WebSocketPublish extends Operation implements Unsubscribable {
    * back (RxJS calls it once).
    */
   unsubscribe(): void {
-    if (this._timer) this._reset();
+    if (this._deadlineQueue) this._reset();
     this._ctx._release();
   }
 
@@ -105,8 +105,11 @@ class WebSocketPublish extends Operation implements Unsubscribable {
 
   /** Starts the next request, with its deadline; after the last one, emits the merged result. */
   private _next(): void {
-    const batch = this._batches.shift();
+    const batches = this._batches;
+    const batch = batches?.shift();
     if (!batch) return completeWith(this._subscriber, this._result!);
+    // Not held while the last request is in flight (most publishes have one).
+    if (!batches!.length) this._batches = undefined;
     this._batch = batch;
     this._authRetried = false;
     this._arm(true);
