@@ -168,6 +168,7 @@ export function createEventsClient(config: EventsClientConfig): EventsClient {
       // it would close the socket as 'idle' and report idle before closed).
       connection.retain();
       registry.closeAll();
+      ctx._closeWaiting();
       connection.close();
     },
     toJSON: () => ({ httpEndpoint: httpUrl, realtimeEndpoint: realtimeUrl, status: state$.value.status }),

@@ -115,6 +115,8 @@ export class Connection {
   private _failures = 0;
   /** Holders of `retain()`. */
   private _users = 0;
+  /** The `connect()` calls among them that are still waiting (they give up on a failure rather than have it retried). */
+  private _connectWaiters = 0;
   /** True while `_fail` has the router fail or keep the operations of a lost session. */
   private _losing: boolean | undefined;
   private _lastActivity!: number;
@@ -176,13 +178,21 @@ export class Connection {
    */
   connect(): Promise<Extract<ConnectionState, { status: 'connected' }>> {
     return new Promise((resolve, reject) => {
+      // In use while it waits, so that a lazy close cannot strand it (the last operation leaving
+      // while it connects), and kept once resolved. A failure is still its own: see `_fail`.
+      const release = this.retain();
+      this._connectWaiters++;
       this.whenReady(
         () => {
-          this.retain();
+          this._connectWaiters--;
           // An acknowledged session exists only in the `connected` state.
           resolve(this._state$.value as Extract<ConnectionState, { status: 'connected' }>);
         },
-        reject,
+        (error) => {
+          this._connectWaiters--;
+          release();
+          reject(error);
+        },
         true,
       );
     });
@@ -228,6 +238,8 @@ export class Connection {
 
   private _start(): void {
     this._setState({ status: 'connecting', attempt: this._failures + 1 });
+    // An observer of the state closed the client.
+    if (this.isClosed) return;
     const { auth, endpoints, headers } = this._options;
     // A synchronous answer opens the socket (or fails) before resolveConnectAuth returns `undefined`:
     // keep the timer that set.
@@ -265,7 +277,11 @@ export class Connection {
     // Any frame proves the connection alive, not only `ka` (protocol reference §7.1.5).
     this._lastActivity = this._scheduler.now();
     if (message instanceof UnsupportedMessageFormatError) return this._protocolErrors$.next(message);
-    if (this._messages$.observed) this._messages$.next(message);
+    if (this._messages$.observed) {
+      this._messages$.next(message);
+      // An observer closed the client (or the socket ended) meanwhile.
+      if (socket !== this._socket) return;
+    }
     const session = this._session;
     const { type } = message;
     if (type === 'connection_ack') {
@@ -302,7 +318,8 @@ export class Connection {
     this._failures++;
     // Decided before the router fails the operations that will not be retried: their releases must
     // not turn a terminal failure into a quiet return to idle.
-    const inUse = this._users > 0;
+    // A waiting `connect()` fails fast: it alone is no reason to retry.
+    const inUse = this._users > this._connectWaiters;
     const transient = retry && isRetryable(error);
     const willRetry = transient && (!retry.shouldRetry || retry.shouldRetry(error)) && this._failures <= retry.maxAttempts && inUse;
     this._end('connection lost');
@@ -316,6 +333,8 @@ export class Connection {
     if (willRetry && !unused) {
       const delayMs = backoffDelay(retry, this._failures);
       this._setState({ status: 'reconnecting', attempt: this._failures, delayMs, error });
+      // An observer of the state closed the client: no new attempt.
+      if (this.isClosed) return;
       this._timer = this._scheduler.schedule(() => this._start(), delayMs);
     } else {
       this._failures = 0;
@@ -348,8 +367,9 @@ export class Connection {
     return session;
   }
 
+  /** Reports a transition; nothing after `close()` (a completed BehaviorSubject would still take the value). */
   private _setState(state: ConnectionState): void {
-    this._state$.next(state);
+    if (!this.isClosed) this._state$.next(state);
   }
 }
 

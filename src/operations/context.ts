@@ -35,6 +35,12 @@ export class OperationContext {
   /** Operations holding the connection (subscriptions, publishes in flight), and the one use they hold together. */
   private _uses = 0;
   private _releaseUses: (() => void) | undefined;
+  /**
+   * Operations waiting for an auth provider's answer: neither routed nor waiting for the
+   * connection, so {@link _closeWaiting} must reach them on `close()`. Requests with a fixed
+   * answer (API keys) never wait, and never touch this set.
+   */
+  readonly _authorizing = new Set<Operation>();
   /** The provider last asked for in {@link Operation._authorize}, and its fixed answer (API keys). */
   _fixedFor: AuthProvider | undefined;
   _fixed: Authorization | undefined;
@@ -69,6 +75,11 @@ export class OperationContext {
   /** An operation stopped using the connection (call exactly once per {@link _acquire}). */
   _release(): void {
     if (!--this._uses) this._releaseUses!(); // set by the acquire that took the count to one
+  }
+
+  /** The client closes: operations waiting for their authorization fail with {@link ConnectionClosedError}. */
+  _closeWaiting(): void {
+    for (const operation of this._authorizing) operation._close(new ConnectionClosedError(operation._kind));
   }
 
   /**
@@ -182,7 +193,7 @@ export abstract class Operation implements RouteHandler, TimeoutHandler {
     let body: string | undefined;
     // Pending only while an answer is still to come (a synchronous one has been handled already,
     // and its callback may have stored the next pending step).
-    this._pending =
+    const pending =
       resolveAuth(
         provider,
         {
@@ -197,7 +208,11 @@ export abstract class Operation implements RouteHandler, TimeoutHandler {
         },
         (auth) => this._transmit(session, { ...ctx.headers, ...auth }),
         (error) => this._close(error),
-      ) ?? this._pending;
+      );
+    if (pending) {
+      this._pending = pending;
+      ctx._authorizing.add(this);
+    }
   }
 
   /** Registers a fresh id and sends the request, unless the session ended meanwhile (then waits for the next one). */
@@ -205,6 +220,7 @@ export abstract class Operation implements RouteHandler, TimeoutHandler {
     const ctx = this._ctx;
     // Whatever was pending (the wait, the provider) is over: not held (heap per idle subscription).
     this._pending = undefined;
+    if (ctx._authorizing.size) ctx._authorizing.delete(this);
     if (ctx.connection.current !== session) return this._whenReady();
     try {
       this._id = ctx._register(this);
@@ -235,8 +251,13 @@ export abstract class Operation implements RouteHandler, TimeoutHandler {
 
   /** Ends the current request: no deadline, no wait, no route. */
   _reset(): void {
+    const pending = this._pending;
     this._arm();
-    this._pending?.unsubscribe();
+    if (pending) {
+      this._pending = undefined;
+      pending.unsubscribe();
+      this._ctx._authorizing.delete(this);
+    }
     this._ctx.router._unregister(this._id, this);
   }
 }

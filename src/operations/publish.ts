@@ -84,6 +84,9 @@ class WebSocketPublish extends Operation implements Unsubscribable {
   }
 
   _onTimeout(): void {
+    // The deadline is already off its queue, so the teardown would not end the request: end it here
+    // (its route, and a wait for the connection or the auth provider, which would send it later).
+    this._reset();
     this._close(new TimeoutError('publish', this._timeoutMs));
   }
 
@@ -98,6 +101,9 @@ class WebSocketPublish extends Operation implements Unsubscribable {
   }
 
   _onLost(error: AppSyncEventsError, willRetry: boolean): void {
+    // Unsubscribed by an application's callback while the loss was being reported (forkJoin of
+    // publishes, one failed): nothing to fail, and nothing to send again.
+    if (this._subscriber.closed) return;
     const { offset, events } = this._batch!;
     if (this._options.idempotent && willRetry) this._whenReady();
     else this._close(new PublishOutcomeUnknownError(this._channel, events.map((_, i) => offset + i), error));

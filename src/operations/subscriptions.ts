@@ -87,24 +87,26 @@ type Callback = (event: SubscribedEvent) => void;
 
 /**
  * The local subscribers of one kind for one channel. Almost every channel has exactly one, so one
- * subscriber is held as is and a `Set` (about 180 bytes, see bench/README.md, heap-idle) is only
- * allocated for a second. Iteration order is insertion order either way.
+ * subscriber is held as is, and an array only for a second. The array is never changed in place:
+ * adding or removing a subscriber makes a new one, so a delivery goes to the subscribers there
+ * were when it started (like an RxJS `Subject`), even if one joins or leaves meanwhile (a
+ * `take(1)` + `repeat()` subscriber joins again from inside its delivery).
  */
-type Holder = Subscriber<unknown> | Set<Subscriber<unknown>> | undefined;
+type Holder = Subscriber<unknown> | Subscriber<unknown>[] | undefined;
 
 function add(holder: Holder, subscriber: Subscriber<unknown>): Holder {
-  return !holder ? subscriber : holder instanceof Set ? holder.add(subscriber) : new Set([holder, subscriber]);
+  return !holder ? subscriber : Array.isArray(holder) ? [...holder, subscriber] : [holder, subscriber];
 }
 
 function remove(holder: Holder, subscriber: Subscriber<unknown>): Holder {
-  if (!(holder instanceof Set)) return holder === subscriber ? undefined : holder;
-  holder.delete(subscriber);
-  return holder.size ? holder : undefined;
+  if (!Array.isArray(holder)) return holder === subscriber ? undefined : holder;
+  const rest = holder.filter((s) => s !== subscriber);
+  return rest.length > 1 ? rest : rest[0];
 }
 
 /** Delivers a value to every subscriber of a holder (hot path). */
 function emit(holder: Holder, value: unknown): void {
-  if (holder instanceof Set) for (const subscriber of holder) subscriber.next(value);
+  if (Array.isArray(holder)) for (let i = 0; i < holder.length; i++) holder[i]!.next(value);
   else holder?.next(value);
 }
 
@@ -186,10 +188,10 @@ class ChannelSubscription extends Operation {
   _drop(error?: AppSyncEventsError): void {
     const complete = !error || error instanceof ConnectionClosedError;
     // Each subscriber's teardown ({@link _remove}) takes it out of its holder as it ends: the
-    // subscription is ending already (Closing or later), so that is all the teardown does, and a
-    // `Set` may lose the element being visited.
+    // subscription is ending already (Closing or later), so that is all the teardown does; the
+    // arrays visited here are not changed by it.
     for (const holder of [this._parsed, this._raw])
-      for (const subscriber of holder instanceof Set ? holder : holder ? [holder] : []) (complete ? subscriber.complete() : subscriber.error(error));
+      for (const subscriber of Array.isArray(holder) ? holder : holder ? [holder] : []) (complete ? subscriber.complete() : subscriber.error(error));
   }
 
   /**
@@ -197,6 +199,9 @@ class ChannelSubscription extends Operation {
    * `unsubscribe` and ends the local subscribers (with `error`, when it is why the subscription ends).
    */
   _close(error?: AppSyncEventsError): void {
+    // Once only: an application's callback may end the subscription while a lost session is being
+    // reported, before the router tells it of the loss (it would release the connection twice).
+    if (this._status === Status.Ended) return;
     this._status = Status.Ended;
     this._reset();
     this._registry._forget(this);
@@ -309,6 +314,8 @@ export class SubscriptionRegistry {
   readonly subscribed$ = new Subject<SubscribedEvent>();
   /** Each `broadcast_error` (hot). */
   readonly broadcastErrors$ = new Subject<BroadcastErrorEvent>();
+  /** Set by {@link closeAll}: from then on a new local subscriber fails (a `repeat()` would subscribe again while its channel is being closed). */
+  private _closed: boolean | undefined;
 
   constructor(readonly _ctx: OperationContext) {}
 
@@ -337,6 +344,7 @@ export class SubscriptionRegistry {
   /** Completes every local subscriber without sending anything (the socket is about to close). */
   closeAll(): void {
     const error = new ConnectionClosedError('client');
+    this._closed = true;
     for (const entry of this._channels.values()) entry._close(error); // each deletes itself: safe for a Map
     this.subscribed$.complete();
     this.broadcastErrors$.complete();
@@ -352,7 +360,7 @@ export class SubscriptionRegistry {
     // A throw in here reaches the subscriber as an error.
     return new Observable<T>((target) => {
       const path = requireChannel(channel, { allowWildcard: true }).path;
-      if (this._ctx.connection.isClosed) throw new ConnectionClosedError('subscribe');
+      if (this._closed) throw new ConnectionClosedError('subscribe');
       const entry = this._channels.get(path) ?? new ChannelSubscription(this, path, options);
       this._channels.set(path, entry);
       target.add(entry._add(target as Subscriber<unknown>, raw, onSubscribed));
