@@ -233,3 +233,31 @@ describe('local subscribers of one channel', () => {
     });
   });
 });
+
+describe('a socket the server is closing (close frame received, close event not yet)', () => {
+  it('gets no new request: a publish waits for the next session and succeeds there, not "outcome unknown"', () => {
+    scheduler.run(() => {
+      const h = createMarbleHarness(scheduler, { retry: { random: () => 0 } });
+      h.client.subscribe('/default/keep').subscribe({ error: () => undefined });
+      let out: Recorded<unknown>[] = [];
+      h.at(10, () => {
+        h.accept(0);
+        h.socket(0).receive({ type: 'subscribe_success', id: 'id1' });
+      });
+      h.at(20, () => {
+        h.socket(0).readyState = 2; // CLOSING: the server's close frame arrived
+        out = h.record(h.client.publish('/default/a', [1]));
+      });
+      h.at(30, () => h.socket(0).serverClose(1001, 'going away'));
+      h.at(40, () => {
+        h.accept(1);
+        expect(published(h, 0)).toEqual([]);
+        expect(published(h, 1)).toEqual(['/default/a']);
+        const id = h.socket(1).sent.find((f) => f.type === 'publish')?.id;
+        h.socket(1).receive({ type: 'publish_success', id, successful: [{ identifier: 'x', index: 0 }], failed: [] });
+        expect(out).toEqual([{ at: 40, next: { successful: [0], failed: [] } }, { at: 40, complete: true }]);
+        h.client.close();
+      });
+    });
+  });
+});

@@ -134,9 +134,14 @@ export class Connection {
     this._scheduler = _options.scheduler;
   }
 
-  /** The acknowledged session, if there is one right now. */
+  /**
+   * The acknowledged session, if there is one right now that can send. Not while the server closes
+   * it (its close frame arrived, the close event not yet): a request sent then would be lost
+   * unsent, and reported as an unknown outcome; it waits for the next session instead.
+   */
   get current(): Session | undefined {
-    return this._session;
+    const session = this._session;
+    return session?.isOpen ? session : undefined;
   }
 
   /** True once `close()` was called. */
@@ -152,7 +157,7 @@ export class Connection {
    * Subscription cancels the wait (`undefined`: there is nothing to wait for, a callback was called).
    */
   whenReady(onReady: (session: Session) => void, onError: (error: AppSyncEventsError) => void, failFast?: boolean): Subscription | undefined {
-    const session = this._session;
+    const session = this.current;
     if (this.isClosed) onError(new ConnectionClosedError('client'));
     else if (session) onReady(session);
     else {
