@@ -4,7 +4,9 @@ import type { EventApiFaults } from './types';
 
 /**
  * Builds the `faults` controls of a running emulator over its shared state. Every control takes
- * effect immediately, for existing and new connections.
+ * effect immediately, for existing and new connections. Bad arguments (a negative or `NaN` delay,
+ * a close code that cannot be sent, an HTTP status outside 400-599) throw {@link ValidationError}
+ * (`INVALID_ARGUMENT`) before anything changes.
  *
  * @example
  * ```ts
@@ -16,6 +18,8 @@ import type { EventApiFaults } from './types';
 export function createFaults(hub: EmulatorHub): EventApiFaults {
   return {
     dropConnections(options = {}) {
+      checkCloseCode(options.code);
+      checkCloseReason(options.reason);
       for (const connection of [...hub.connections.values()]) {
         if (options.terminate) connection.terminate();
         else connection.close(options.code ?? 1000, options.reason ?? '');
@@ -35,10 +39,10 @@ export function createFaults(hub: EmulatorHub): EventApiFaults {
       hub.faults.refuseStatus = status;
     },
     delayAcks(ms) {
-      hub.faults.ackDelayMs = Math.max(0, ms);
+      hub.faults.ackDelayMs = checkDelay('delayAcks', ms);
     },
     delayReplies(ms) {
-      hub.faults.replyDelayMs = Math.max(0, ms);
+      hub.faults.replyDelayMs = checkDelay('delayReplies', ms);
     },
     withholdAcks(withhold) {
       hub.faults.withholdAcks = withhold;
@@ -65,7 +69,7 @@ export function createFaults(hub: EmulatorHub): EventApiFaults {
       hub.faults.duplicateEvents = Math.max(0, Math.floor(count));
     },
     delayEvents(ms) {
-      hub.faults.eventDelayMs = Math.max(0, ms);
+      hub.faults.eventDelayMs = checkDelay('delayEvents', ms);
     },
     reorderEvents(count) {
       hub.faults.reorderEvents = Math.max(0, Math.floor(count));
@@ -78,4 +82,39 @@ export function createFaults(hub: EmulatorHub): EventApiFaults {
       hub.releaseHeld();
     },
   };
+}
+
+/**
+ * A fault delay: 0 or more milliseconds; anything above 2^31-1 ms (such as `Infinity`) means
+ * "never" (see `TimerSet`). `NaN` and negative values are refused before the fault changes.
+ */
+function checkDelay(control: string, ms: unknown): number {
+  if (typeof ms !== 'number' || !(ms >= 0)) {
+    throw new ValidationError('INVALID_ARGUMENT', `${control} needs a delay in milliseconds, 0 or more (Infinity: never), got ${String(ms)}`);
+  }
+  return ms;
+}
+
+/**
+ * Close codes a server may send in a close frame (RFC 6455 §7.4, and what `ws` accepts): 1004 is
+ * reserved; 1005, 1006 and 1015 are only ever reported locally. Checked before any connection is
+ * touched (ws would throw a `TypeError` from inside the loop).
+ */
+function checkCloseCode(code: unknown): void {
+  if (code === undefined) return;
+  const valid = typeof code === 'number' && Number.isInteger(code) && ((code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999));
+  if (valid) return;
+  const hint =
+    code === 1006
+      ? '1006 is what a client reports when the connection is cut without a close frame: use dropConnections({ terminate: true }), without a code, for that'
+      : 'or { terminate: true } to cut the connections without a close frame (the client sees 1006)';
+  throw new ValidationError('INVALID_ARGUMENT', `dropConnections: close code ${String(code)} cannot be sent in a close frame; use 1000-1003, 1007-1014 or 3000-4999 (RFC 6455 §7.4); ${hint}`);
+}
+
+/** A close reason must fit the close frame: at most 123 bytes of UTF-8. */
+function checkCloseReason(reason: unknown): void {
+  if (reason === undefined) return;
+  if (typeof reason !== 'string') throw new ValidationError('INVALID_ARGUMENT', `dropConnections: reason must be a string, got ${typeof reason}`);
+  const bytes = Buffer.byteLength(reason, 'utf8');
+  if (bytes > 123) throw new ValidationError('INVALID_ARGUMENT', `dropConnections: reason is ${bytes} bytes of UTF-8; a close frame holds at most 123 bytes`);
 }

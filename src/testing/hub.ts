@@ -130,11 +130,10 @@ export class EmulatorHub {
   /**
    * Sends each event (in order) to every matching subscription of every connection, unless a
    * delivery fault says otherwise (drop, duplicate, delay, reorder — protocol reference §7.5/§10:
-   * the service promises neither delivery nor order).
+   * the service promises neither delivery nor order). Each event is counted once, in
+   * `eventsDropped` when the drop fault discards it and in `eventsPublished` otherwise.
    */
   broadcast(channel: ChannelPath, events: readonly string[]): void {
-    if (events.length === 0) return;
-    this.eventsPublished += events.length;
     for (const event of events) this.route(channel, event);
   }
 
@@ -152,6 +151,7 @@ export class EmulatorHub {
       this.eventsDropped += 1;
       return;
     }
+    this.eventsPublished += 1;
     let copies = 1;
     if (f.duplicateEvents > 0) {
       f.duplicateEvents -= 1;

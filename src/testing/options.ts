@@ -94,7 +94,9 @@ export function randomApiKey(): string {
 
 /**
  * Applies the defaults of protocol reference §10 and checks the options. Throws
- * {@link ValidationError} (`INVALID_CONFIG`) on a bad namespace name or a duplicated namespace.
+ * {@link ValidationError} (`INVALID_CONFIG`) on a bad namespace name, a duplicated namespace, or a
+ * `keepAliveIntervalMs`/`maxConnectionAgeMs` that is not a positive number (`Infinity`, or anything
+ * above 2^31-1 ms, means "never").
  *
  * @example
  * ```ts
@@ -150,7 +152,18 @@ export function resolveOptions(options: EventApiOptions = {}): ResolvedOptions {
     ...(authorizers.iam ? { iam: authorizers.iam } : {}),
     ...(options.tls ? { tls: options.tls } : {}),
   };
-  if (!(resolved.keepAliveIntervalMs > 0)) throw new ValidationError('INVALID_CONFIG', 'keepAliveIntervalMs must be a positive number');
-  if (!(resolved.maxConnectionAgeMs > 0)) throw new ValidationError('INVALID_CONFIG', 'maxConnectionAgeMs must be a positive number');
+  checkPositiveMs('keepAliveIntervalMs', resolved.keepAliveIntervalMs);
+  checkPositiveMs('maxConnectionAgeMs', resolved.maxConnectionAgeMs);
   return resolved;
+}
+
+/**
+ * A timer option must be a number of milliseconds above 0; anything above `MAX_TIMER_MS` (such as
+ * `Infinity`) means "never" (see `TimerSet`). `NaN`, 0 and negative values are refused: Node would
+ * run such a timer after 1 ms.
+ */
+function checkPositiveMs(name: string, value: unknown): void {
+  if (typeof value !== 'number' || !(value > 0)) {
+    throw new ValidationError('INVALID_CONFIG', `${name} must be a positive number of milliseconds (Infinity: never), got ${String(value)}`);
+  }
 }

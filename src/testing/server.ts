@@ -126,6 +126,18 @@ export async function startEventApi(options: EventApiOptions = {}): Promise<Even
       });
       const outcome = await runPublish(hub, namespace, parsed.channel, encoded, null, {});
       if (!outcome.ok) throw serverError('http-publish', [outcome.error], outcome.status);
+      // Events refused one by one (over 240 KB, or marked with an error by onPublish) went nowhere,
+      // while the others were broadcast: say which, or a test would wait for them forever.
+      if (outcome.failed.length > 0) {
+        const total = encoded.length;
+        throw serverError(
+          'http-publish',
+          outcome.failed.map((f) => ({
+            errorType: f.code ?? 'MessageProcessingError',
+            message: `event ${f.index} of ${total} was not broadcast${f.message ? `: ${f.message}` : ''}`,
+          })),
+        );
+      }
     },
     close,
   };

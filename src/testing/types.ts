@@ -160,7 +160,10 @@ export interface EventApiOptions {
   readonly namespaces?: readonly (string | NamespaceConfig)[];
   /** `connectionTimeoutMs` advertised in `connection_ack`. @default 300000 */
   readonly connectionTimeoutMs?: number;
-  /** Interval of `ka` frames. @default 60000 */
+  /**
+   * Interval of `ka` frames, in ms (a positive number; `Infinity`, or anything above 2147483647,
+   * means never). @default 60000
+   */
   readonly keepAliveIntervalMs?: number;
   /** Token validators per mode; a mode without a validator is not accepted. */
   readonly authorizers?: {
@@ -182,7 +185,10 @@ export interface EventApiOptions {
   readonly maxSubscriptionsPerConnection?: number;
   /** WebSocket publish requests per connection per second; `false` disables the limit. @default 25 */
   readonly publishRateLimit?: number | false;
-  /** Close connections after this age (code 1000). @default 86400000 */
+  /**
+   * Close connections after this age, in ms (code 1000; a positive number; `Infinity`, or anything
+   * above 2147483647, means never). @default 86400000
+   */
   readonly maxConnectionAgeMs?: number;
 }
 
@@ -228,9 +234,13 @@ export interface EventApiStats {
   readonly sent: Readonly<Record<string, number>>;
   /** HTTP publish requests received. */
   readonly httpPublishes: number;
-  /** Events accepted for broadcast (WS and HTTP). */
+  /**
+   * Events actually broadcast (WS, HTTP and `api.publish`): not those refused one by one, dropped
+   * by a handler, or discarded by the `dropEvents` fault. A duplicated event counts once; a delayed
+   * or held one counts when it is accepted.
+   */
   readonly eventsPublished: number;
-  /** Events the `dropEvents` fault kept from every subscriber. */
+  /** Events the `dropEvents` fault kept from every subscriber (not in `eventsPublished`). */
   readonly eventsDropped: number;
 }
 
@@ -244,7 +254,12 @@ export interface EventApiStats {
  * ```
  */
 export interface EventApiFaults {
-  /** Close every open WebSocket (`code` default 1000), or cut them without a close frame (`terminate: true`). */
+  /**
+   * Close every open WebSocket (`code` default 1000), or cut them without a close frame
+   * (`terminate: true`; clients see 1006). `code` must be 1000–1003, 1007–1014 or 3000–4999 and
+   * `reason` at most 123 UTF-8 bytes, or it throws `ValidationError` (`INVALID_ARGUMENT`) and closes
+   * nothing.
+   */
   dropConnections(options?: { readonly code?: number; readonly reason?: string; readonly terminate?: boolean }): void;
   /** Stop sending `ka` frames (existing and new connections). */
   pauseKeepAlive(): void;
@@ -252,9 +267,15 @@ export interface EventApiFaults {
   resumeKeepAlive(): void;
   /** Refuse the next `count` WebSocket upgrades with an HTTP status (default 503). */
   refuseConnections(count: number, status?: number): void;
-  /** Delay every `connection_ack` by `ms` (0 restores). Applies to `connection_init` frames received from now on. */
+  /**
+   * Delay every `connection_ack` by `ms` (0 restores; `Infinity`: never). Applies to
+   * `connection_init` frames received from now on. A negative or `NaN` delay throws `ValidationError`.
+   */
   delayAcks(ms: number): void;
-  /** Delay replies to subscribe/unsubscribe/publish by `ms` (0 restores). Applies to frames received from now on. */
+  /**
+   * Delay replies to subscribe/unsubscribe/publish by `ms` (0 restores; `Infinity`: never). Applies
+   * to frames received from now on. A negative or `NaN` delay throws `ValidationError`.
+   */
   delayReplies(ms: number): void;
   /** Don't answer `connection_init` at all until reset with `false` (frames received meanwhile stay unanswered). */
   withholdAcks(withhold: boolean): void;
@@ -274,7 +295,10 @@ export interface EventApiFaults {
   dropEvents(count: number): void;
   /** Deliver each of the next `count` published events twice. */
   duplicateEvents(count: number): void;
-  /** Deliver every published event `ms` later (0 restores immediate delivery). */
+  /**
+   * Deliver every published event `ms` later (0 restores immediate delivery; `Infinity`: never). A
+   * negative or `NaN` delay throws `ValidationError`.
+   */
   delayEvents(ms: number): void;
   /** Hold the next `count` published events and deliver them in reverse order once all arrived. */
   reorderEvents(count: number): void;
@@ -350,7 +374,19 @@ export interface EventApi {
    * ```
    */
   burst(connectionId: string, frames: readonly string[]): FrameBurst;
-  /** Publish from the server side (as if another client published over HTTP). */
+  /**
+   * Publish from the server side (as if another client published over HTTP). Rejects with
+   * `ValidationError` (bad channel, unknown namespace, a value that is not JSON) or `ServerError`:
+   * when `onPublish` refuses the request, and when any event is refused on its own (over 240 KB,
+   * or marked with an `error` by `onPublish`), with one entry in `errors` per refused event
+   * (`message` starts with `event <index> of <count> was not broadcast`); the other events are
+   * broadcast all the same.
+   *
+   * @example
+   * ```ts
+   * await api.publish('/default/a', [{ text: 'hi' }]);
+   * ```
+   */
   publish(channel: string, events: readonly unknown[]): Promise<void>;
   /** Close every connection and the server; resolves when nothing is left running. */
   close(): Promise<void>;
