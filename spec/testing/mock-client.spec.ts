@@ -1,8 +1,18 @@
 /** createMockEventsClient: marble-testing code that depends on EventsClient, without a network. */
-import { firstValueFrom, map, mergeMap, of, take, toArray } from 'rxjs';
+import { config, firstValueFrom, map, mergeMap, of, skip, take, toArray, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { ChannelNotSubscribedError, ConnectionClosedError, MarshalError, ValidationError, type EventsClient } from '../../src';
+import {
+  ChannelNotSubscribedError,
+  ConnectionClosedError,
+  MarshalError,
+  ValidationError,
+  type ConnectionState,
+  type EventsClient,
+  type SubscribedEvent,
+  type SubscribeOptions,
+} from '../../src';
 import { createMockEventsClient } from '../../src/testing';
+import { createMarbleHarness, FakeWebSocket } from '../helpers/fake-socket';
 
 const scheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
@@ -71,4 +81,244 @@ it('emits raw messages with the JSON string, reports subscribed$, and close() en
   expect(ended).toBe(true);
   await expect(firstValueFrom(client.publish('/default/a', [1]))).rejects.toBeInstanceOf(ConnectionClosedError);
   expect(JSON.stringify(client)).toContain('"status":"closed"');
+});
+
+// Parity with the real client -------------------------------------------------------------------
+// Each scenario below runs on the mock and on a real client (fake socket, virtual time), and both
+// must give the expected log: the mock is only worth having where it behaves like the real thing.
+
+/** A real client on a fake socket; `confirm()` acknowledges the connection and every subscribe not answered yet. */
+function realClient(s: TestScheduler): { client: EventsClient; confirm: () => void } {
+  const h = createMarbleHarness(s);
+  let answered = 0;
+  const confirm = (): void => {
+    if (!h.sockets.length) return; // nothing opened: nothing to confirm
+    const socket = h.socket(0);
+    if (socket.readyState === FakeWebSocket.CONNECTING) h.accept(0);
+    const subscribes = socket.sent.filter((frame) => frame.type === 'subscribe');
+    for (const frame of subscribes.slice(answered)) socket.receive({ type: 'subscribe_success', id: frame.id });
+    answered = subscribes.length;
+  };
+  return { client: h.client, confirm };
+}
+
+/** Runs `scenario` on the mock and on a real client, each in its own virtual time; returns both logs. */
+function onBoth<T>(scenario: (client: EventsClient, confirm: () => void) => T): { mock: T; real: T } {
+  let mock!: T;
+  let real!: T;
+  scheduler().run(() => {
+    mock = scenario(createMockEventsClient(), () => undefined);
+  });
+  const s = scheduler();
+  s.run(() => {
+    const { client, confirm } = realClient(s);
+    real = scenario(client, confirm);
+  });
+  return { mock, real };
+}
+
+/** An error as `[class, operation or reason]`, for comparing logs. */
+function describeError(error: unknown): unknown[] {
+  const e = error as { constructor: { name: string }; operation?: string; reason?: string };
+  return [e.constructor.name, e.operation ?? e.reason];
+}
+
+describe('onSubscribed and subscribed$, like the real client', () => {
+  /** Two subscribers share /default/a, then leave it; a third subscribes it again; /default/b has no callback. */
+  function sharing(client: EventsClient, confirm: () => void): unknown[] {
+    const log: unknown[] = [];
+    const on = (who: string): SubscribeOptions => ({ onSubscribed: (event) => log.push([who, event]) });
+    client.subscribed$.subscribe((event) => log.push(['subscribed$', event]));
+    const a1 = client.subscribe('/default/a', on('a1')).subscribe();
+    confirm();
+    log.push('a1 subscribed');
+    const a2 = client.subscribeMessages('default/a/', on('a2')).subscribe();
+    log.push('a2 joined');
+    client.subscribe('/default/b').subscribe();
+    confirm();
+    a1.unsubscribe();
+    a2.unsubscribe();
+    client.subscribe('/default/a', on('a3')).subscribe();
+    confirm();
+    return log;
+  }
+
+  const a = { channel: '/default/a', resubscribed: false };
+  const b = { channel: '/default/b', resubscribed: false };
+  const expected = [
+    ['subscribed$', a],
+    ['a1', a],
+    'a1 subscribed',
+    ['a2', a], // joins the active channel: called at once
+    'a2 joined',
+    ['subscribed$', b],
+    ['subscribed$', a], // a new shared subscription after the last subscriber left
+    ['a3', a],
+  ];
+
+  it('fires subscribed$ once per shared channel subscription and onSubscribed once per subscriber, in the real client order', () => {
+    const { mock, real } = onBoth(sharing);
+    expect(real).toEqual(expected);
+    expect(mock).toEqual(expected);
+  });
+
+  it('calls onSubscribed when the channel stream starts, before its first value, and at once for a subscriber that joins', () => {
+    const s = scheduler();
+    s.run(({ cold, expectObservable, flush }) => {
+      const seen: unknown[] = [];
+      const on = (who: string): SubscribeOptions => ({ onSubscribed: (event) => seen.push({ who, at: s.now(), ...event }) });
+      const client = createMockEventsClient({ channels: { '/default/orders': cold('--a', { a: { id: 'o1' } }) } });
+      expectObservable(client.subscribe('/default/orders', on('parsed'))).toBe('--a', { a: { id: 'o1' } });
+      expectObservable(client.subscribeMessages('default/orders/', on('raw')), '---^').toBe('-----a', {
+        a: { type: 'data', channel: '/default/orders', event: '{"id":"o1"}' },
+      });
+      flush();
+      expect(seen).toEqual([
+        { who: 'parsed', at: 0, channel: '/default/orders', resubscribed: false },
+        { who: 'raw', at: 3, channel: '/default/orders', resubscribed: false },
+      ]);
+    });
+  });
+
+  it('reports an onSubscribed that throws through rxjs config.onUnhandledError, like the real client, and harms nobody else', () => {
+    const previous = config.onUnhandledError;
+    const reported: unknown[] = [];
+    config.onUnhandledError = (error) => reported.push(error);
+    try {
+      scheduler().run(({ cold, expectObservable, flush }) => {
+        const boom = new Error('callback failed');
+        const client = createMockEventsClient({ channels: { '/default/cb': cold('-a', { a: 5 }) } });
+        const fail = (): void => {
+          throw boom;
+        };
+        expectObservable(client.subscribe('/default/cb', { onSubscribed: fail })).toBe('-a', { a: 5 });
+        expectObservable(client.subscribe('/default/cb', { onSubscribed: fail })).toBe('-a', { a: 5 });
+        flush();
+        expect(reported).toEqual([boom, boom]);
+      });
+    } finally {
+      config.onUnhandledError = previous;
+    }
+  });
+
+  it('starts a new shared subscription after unsubscribe(channel): subscribed$ fires again', async () => {
+    const client = createMockEventsClient();
+    const seen: SubscribedEvent[] = [];
+    client.subscribed$.subscribe((event) => seen.push(event));
+    client.subscribe('/default/x').subscribe();
+    client.subscribe('/default/x').subscribe();
+    await client.unsubscribe('/default/x');
+    client.subscribe('/default/x').subscribe();
+    expect(seen).toEqual([
+      { channel: '/default/x', resubscribed: false },
+      { channel: '/default/x', resubscribed: false },
+    ]);
+    expect(client.subscriberCount('/default/x')).toBe(1);
+  });
+});
+
+describe('close(), like the real client', () => {
+  /** Observers there before close(), the close itself, late observers, then every call on the closed client. */
+  function closing(client: EventsClient, confirm: () => void): { log: unknown[]; settled: Promise<unknown[]> } {
+    const log: unknown[] = [];
+    const record = (name: string) => ({
+      next: (value: unknown) => log.push([name, value]),
+      error: (error: unknown) => log.push([name, 'error', ...describeError(error)]),
+      complete: () => log.push([name, 'complete']),
+    });
+    const streams = (when: string): void => {
+      // Both are connected now: the replayed state is skipped, what close() does is compared.
+      client.connectionState$.pipe(skip(when === 'early' ? 1 : 0)).subscribe(record(`${when} connectionState$`));
+      client.messages$.subscribe(record(`${when} messages$`));
+      client.protocolErrors$.subscribe(record(`${when} protocolErrors$`));
+      client.subscribed$.subscribe(record(`${when} subscribed$`));
+      client.broadcastErrors$.subscribe(record(`${when} broadcastErrors$`));
+    };
+    client.subscribe('/default/a').subscribe(record('subscriber'));
+    confirm();
+    streams('early');
+    log.push('close');
+    client.close();
+    client.close();
+    log.push(['status', client.toJSON().status]);
+    streams('late');
+    client.subscribe('/default/a_b').subscribe(record('subscribe invalid'));
+    client.subscribe('/default/ok').subscribe(record('subscribe'));
+    client.subscribeMessages('/default/ok').subscribe(record('subscribeMessages'));
+    client.publish('/default/*', [1]).subscribe(record('publish wildcard'));
+    client.publish('/default/a', []).subscribe(record('publish nothing'));
+    client.publish('/default/a', [10n]).subscribe(record('publish bigint'));
+    client.publish('/default/a', [1]).subscribe(record('publish'));
+    const outcome = (promise: Promise<unknown>) => promise.then(() => ['resolved'], describeError);
+    const settled = Promise.all([outcome(client.connect()), outcome(client.unsubscribe('/default/a')), outcome(client.unsubscribe('/default/a_b'))]);
+    return { log, settled };
+  }
+
+  it('emits { status: "closed" }, completes every stream and subscriber, then answers every call like a closed real client', async () => {
+    const { mock, real } = onBoth(closing);
+    const expected = [
+      'close',
+      ['subscriber', 'complete'],
+      ['early subscribed$', 'complete'],
+      ['early broadcastErrors$', 'complete'],
+      ['early connectionState$', { status: 'closed' }],
+      ['early messages$', 'complete'],
+      ['early protocolErrors$', 'complete'],
+      ['early connectionState$', 'complete'],
+      ['status', 'closed'],
+      // A completed BehaviorSubject replays nothing: late observers only see the end.
+      ['late connectionState$', 'complete'],
+      ['late messages$', 'complete'],
+      ['late protocolErrors$', 'complete'],
+      ['late subscribed$', 'complete'],
+      ['late broadcastErrors$', 'complete'],
+      // The channel and the events are checked first; only valid calls fail as closed.
+      ['subscribe invalid', 'error', 'ValidationError', 'INVALID_CHANNEL'],
+      ['subscribe', 'error', 'ConnectionClosedError', 'subscribe'],
+      ['subscribeMessages', 'error', 'ConnectionClosedError', 'subscribe'],
+      ['publish wildcard', 'error', 'ValidationError', 'WILDCARD_NOT_ALLOWED'],
+      ['publish nothing', 'error', 'ValidationError', 'NO_EVENTS'],
+      ['publish bigint', 'error', 'MarshalError', undefined],
+      ['publish', 'error', 'ConnectionClosedError', 'publish'],
+    ];
+    const settled = [
+      ['ConnectionClosedError', 'client'],
+      ['ChannelNotSubscribedError', undefined],
+      ['ValidationError', 'INVALID_CHANNEL'],
+    ];
+    expect(real.log).toEqual(expected);
+    expect(await real.settled).toEqual(settled);
+    expect(mock.log).toEqual(expected);
+    expect(await mock.settled).toEqual(settled);
+  });
+
+  it('ends connectionState$ with { status: "closed" } in virtual time, whatever the given states, and completes the hot streams', () => {
+    const s = scheduler();
+    s.run(({ cold, expectObservable }) => {
+      const client = createMockEventsClient({
+        connectionState: cold<ConnectionState>('c-i|', { c: { status: 'connected', connectionTimeoutMs: 1000 }, i: { status: 'idle' } }),
+      });
+      s.schedule(() => client.close(), 5);
+      expectObservable(client.connectionState$).toBe('c-i--(x|)', {
+        c: { status: 'connected', connectionTimeoutMs: 1000 },
+        i: { status: 'idle' },
+        x: { status: 'closed' },
+      });
+      expectObservable(client.connectionState$, '------^').toBe('------|');
+      const quiet: Observable<unknown>[] = [client.messages$, client.protocolErrors$, client.broadcastErrors$];
+      for (const stream of quiet) expectObservable(stream).toBe('-----|');
+      expectObservable(client.subscribed$).toBe('s----|', { s: { channel: '/default/a', resubscribed: false } });
+      expectObservable(client.subscribe('/default/a')).toBe('-----|');
+    });
+  });
+
+  it('records the close once, and nothing for calls refused afterwards but connect()', () => {
+    const client = createMockEventsClient();
+    client.close();
+    client.close();
+    client.subscribe('/default/a').subscribe({ error: () => undefined });
+    client.publish('/default/a', [1]).subscribe({ error: () => undefined });
+    void client.connect().catch(() => undefined);
+    expect(client.calls).toEqual([{ op: 'close' }, { op: 'connect' }]);
+  });
 });

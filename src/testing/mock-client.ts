@@ -1,11 +1,11 @@
-import { defer, finalize, map, NEVER, of, Subject, takeUntil, type Observable } from 'rxjs';
+import { defer, map, NEVER, Observable, of, Subject } from 'rxjs';
 import type { EventsClient } from '../client';
 import type { ConnectionState } from '../connection/state';
-import { ChannelNotSubscribedError, ConnectionClosedError, ValidationError } from '../errors';
+import { ChannelNotSubscribedError, ConnectionClosedError, ValidationError, type AppSyncEventsError } from '../errors';
 import { preparePublish, type PublishResult } from '../operations/events';
-import type { SubscribedEvent } from '../operations/subscriptions';
+import type { BroadcastErrorEvent, SubscribedEvent, SubscribeOptions } from '../operations/subscriptions';
 import { parseChannel } from '../protocol/channel';
-import type { SubscriptionMessage } from '../protocol/messages';
+import type { ReceiveMessage, SubscriptionMessage } from '../protocol/messages';
 
 /**
  * What a {@link createMockEventsClient} does, all optional. Observables built with a
@@ -21,14 +21,19 @@ export interface MockEventsClientOptions {
   /**
    * What the subscribers of each channel receive, keyed by channel as the code under test subscribes
    * to it (normalised: `default/a/` and `/default/a` are the same key; wildcards are keys of their
-   * own, `/default/*`). A channel without an entry never emits.
+   * own, `/default/*`). Each local subscriber subscribes to the Observable on its own. A channel
+   * without an entry never emits.
    */
   readonly channels?: Readonly<Record<string, Observable<unknown>>>;
   /**
    * The result of a publish. @default every event successful, synchronously
    */
   readonly publish?: (channel: string, events: readonly unknown[]) => Observable<PublishResult>;
-  /** What `connectionState$` emits. @default one `connected` state */
+  /**
+   * What `connectionState$` emits (to each of its subscribers) until `close()`, which then emits
+   * `{ status: 'closed' }` and completes it, like the real client. This Observable completing does
+   * not complete `connectionState$`. @default one `connected` state
+   */
   readonly connectionState?: Observable<ConnectionState>;
 }
 
@@ -60,7 +65,7 @@ export type MockEventsClientCall =
 export interface MockEventsClient extends EventsClient {
   /** Every call, in order. */
   readonly calls: readonly MockEventsClientCall[];
-  /** Local subscribers currently subscribed to a channel (normalised key). */
+  /** Local subscribers currently sharing a channel's subscription (normalised key). */
   subscriberCount(channel: string): number;
 }
 
@@ -70,6 +75,14 @@ export interface MockEventsClient extends EventsClient {
  * (same typed errors), serves each channel from the Observable you give, answers publishes with
  * the result you choose, and records every call. Nothing is opened; for protocol-level tests use
  * `startEventApi` instead.
+ *
+ * Like the real client, the local subscribers of a channel share one subscription, which the mock
+ * confirms as soon as the first one subscribes: `subscribed$` emits then (once per shared
+ * subscription), and each subscriber's `onSubscribed` is called then, or at once for a subscriber
+ * that joins, always with `resubscribed: false` (the mock never reconnects). `close()` completes the
+ * subscribers and every stream (`connectionState$` after a last `{ status: 'closed' }`); afterwards
+ * the streams only complete, and `subscribe`/`publish` fail with `ConnectionClosedError` (after
+ * the usual validation).
  *
  * @example
  * ```ts
@@ -85,10 +98,15 @@ export interface MockEventsClient extends EventsClient {
  */
 export function createMockEventsClient(options: MockEventsClientOptions = {}): MockEventsClient {
   const calls: MockEventsClientCall[] = [];
-  const counts = new Map<string, number>();
-  const ended = new Map<string, Subject<void>>();
-  const closed$ = new Subject<void>();
+  const channels = new Map<string, MockChannel>();
+  // The client's hot streams, as in the real client: Subjects, completed by close(). Nothing is
+  // ever received, so messages$, protocolErrors$ and broadcastErrors$ only complete.
+  const messages$ = new Subject<ReceiveMessage>();
+  const protocolErrors$ = new Subject<AppSyncEventsError>();
   const subscribed$ = new Subject<SubscribedEvent>();
+  const broadcastErrors$ = new Subject<BroadcastErrorEvent>();
+  /** Emits `{ status: 'closed' }` then completes, at close(): the end of every `connectionState$` subscriber. */
+  const closing$ = new Subject<ConnectionState>();
   let isClosed = false;
   const sources = new Map<string, Observable<unknown>>();
   for (const [key, source] of Object.entries(options.channels ?? {})) {
@@ -96,37 +114,61 @@ export function createMockEventsClient(options: MockEventsClientOptions = {}): M
     if (!check.ok) throw new ValidationError('INVALID_CHANNEL', `createMockEventsClient: ${check.reason}`);
     sources.set(check.channel.path, source);
   }
-  const state$ = options.connectionState ?? of<ConnectionState>({ status: 'connected', connectionTimeoutMs: 300_000 });
+  const states = options.connectionState ?? of<ConnectionState>({ status: 'connected', connectionTimeoutMs: 300_000 });
 
-  const subscribeParsed = (channel: string): Observable<unknown> =>
-    defer(() => {
-      if (isClosed) throw new ConnectionClosedError('subscribe');
+  const connectionState$ = new Observable<ConnectionState>((subscriber) => {
+    // The real client's state is a BehaviorSubject, completed by close(): a late subscriber gets
+    // no value, only the completion.
+    if (isClosed) return subscriber.complete();
+    closing$.subscribe(subscriber);
+    // Only close() completes it, as in the real client: the given states ending (the default
+    // `of(connected)` does at once) does not, so that its subscribers still see `closed`.
+    if (!subscriber.closed) subscriber.add(states.subscribe({ next: (state) => subscriber.next(state), error: (error: unknown) => subscriber.error(error) }));
+    return undefined;
+  });
+
+  const observe = (channel: string, subscribeOptions: SubscribeOptions | undefined): Observable<unknown> =>
+    // A throw in here reaches the subscriber as an error.
+    new Observable<unknown>((subscriber) => {
+      // The real client's order: the channel is checked before the client's state.
       const check = parseChannel(channel, { allowWildcard: true });
       if (!check.ok) throw new ValidationError('INVALID_CHANNEL', check.reason);
+      if (isClosed) throw new ConnectionClosedError('subscribe');
       const path = check.channel.path;
       calls.push({ op: 'subscribe', channel: path });
-      counts.set(path, (counts.get(path) ?? 0) + 1);
-      let end = ended.get(path);
-      if (!end) ended.set(path, (end = new Subject<void>()));
-      subscribed$.next({ channel: path, resubscribed: false });
-      return (sources.get(path) ?? NEVER).pipe(
-        takeUntil(end),
-        takeUntil(closed$),
-        finalize(() => {
-          const n = (counts.get(path) ?? 1) - 1;
-          if (n > 0) counts.set(path, n);
-          else {
-            counts.delete(path);
-            ended.delete(path);
-          }
-        }),
-      );
+      // Local subscribers of a channel share one (pretend) wire subscription, as in the real
+      // client: the first one starts it, and it is confirmed at once.
+      let entry = channels.get(path);
+      const starts = !entry;
+      if (!entry) channels.set(path, (entry = { subscribers: 0, end$: new Subject<void>() }));
+      const shared = entry;
+      shared.subscribers++;
+      subscriber.add(() => {
+        if (--shared.subscribers === 0 && channels.get(path) === shared) channels.delete(path);
+      });
+      // First: an observer of subscribed$ or onSubscribed that calls unsubscribe(channel) or
+      // close() ends this subscriber too.
+      subscriber.add(shared.end$.subscribe(() => subscriber.complete()));
+      const event: SubscribedEvent = { channel: path, resubscribed: false };
+      // Once per wire subscription, when the server confirms it (here: now), as in the real client.
+      if (starts) subscribed$.next(event);
+      // Each subscriber's callback: at the confirmation, or at once when it joins a confirmed
+      // channel (every channel is confirmed here). Called as the real client calls it, as a
+      // subscriber: a throw is reported through RxJS's `config.onUnhandledError`, never to the
+      // subscriber. The mock never reconnects, so `resubscribed` is always false.
+      const onSubscribed = subscribeOptions?.onSubscribed;
+      if (onSubscribed && !subscriber.closed) of(event).subscribe(onSubscribed);
+      // Every local subscriber gets its own subscription to the channel's Observable.
+      if (!subscriber.closed) (sources.get(path) ?? NEVER).subscribe(subscriber);
+      return undefined;
     });
 
   const publish = (channel: string, events: readonly unknown[]): Observable<PublishResult> =>
     defer(() => {
+      // The real client's validation and errors, before the client's state is looked at (a bad
+      // channel or event fails as such even after close()).
+      const prepared = preparePublish(channel, events);
       if (isClosed) throw new ConnectionClosedError('publish');
-      const prepared = preparePublish(channel, events); // the real client's validation and errors
       calls.push({ op: 'publish', channel: prepared.channel, events });
       return options.publish ? options.publish(prepared.channel, events) : of({ successful: events.map((_, i) => i), failed: [] });
     });
@@ -135,40 +177,64 @@ export function createMockEventsClient(options: MockEventsClientOptions = {}): M
     calls,
     subscriberCount: (channel) => {
       const check = parseChannel(channel, { allowWildcard: true });
-      return check.ok ? (counts.get(check.channel.path) ?? 0) : 0;
+      return check.ok ? (channels.get(check.channel.path)?.subscribers ?? 0) : 0;
     },
-    connectionState$: state$.pipe(takeUntil(closed$)),
-    messages$: NEVER.pipe(takeUntil(closed$)),
-    protocolErrors$: NEVER.pipe(takeUntil(closed$)),
+    connectionState$,
+    messages$: messages$.asObservable(),
+    protocolErrors$: protocolErrors$.asObservable(),
     subscribed$: subscribed$.asObservable(),
-    broadcastErrors$: NEVER.pipe(takeUntil(closed$)),
+    broadcastErrors$: broadcastErrors$.asObservable(),
     connect: () => {
       calls.push({ op: 'connect' });
-      return isClosed ? Promise.reject(new ConnectionClosedError('connect')) : Promise.resolve({ status: 'connected', connectionTimeoutMs: 300_000 });
+      // The real connect() waits for the connection, which fails the wait of a closed client with
+      // ConnectionClosedError('client').
+      return isClosed ? Promise.reject(new ConnectionClosedError('client')) : Promise.resolve({ status: 'connected', connectionTimeoutMs: 300_000 });
     },
-    subscribe: <T>(channel: string) => subscribeParsed(channel) as Observable<T>,
-    subscribeMessages: (channel: string) => {
+    subscribe: <T>(channel: string, subscribeOptions?: SubscribeOptions) => observe(channel, subscribeOptions) as Observable<T>,
+    subscribeMessages: (channel: string, subscribeOptions?: SubscribeOptions) => {
       const check = parseChannel(channel, { allowWildcard: true });
-      const path = check.ok ? check.channel.path : channel; // an invalid channel errors in subscribeParsed
-      return subscribeParsed(channel).pipe(map((value): SubscriptionMessage => ({ type: 'data', channel: path, event: JSON.stringify(value) })));
+      const path = check.ok ? check.channel.path : channel; // an invalid channel errors in observe
+      return observe(channel, subscribeOptions).pipe(map((value): SubscriptionMessage => ({ type: 'data', channel: path, event: JSON.stringify(value) })));
     },
     unsubscribe: (channel: string) => {
       const check = parseChannel(channel, { allowWildcard: true });
       if (!check.ok) return Promise.reject(new ValidationError('INVALID_CHANNEL', check.reason));
-      const end = ended.get(check.channel.path);
-      if (!end) return Promise.reject(new ChannelNotSubscribedError(check.channel.path));
-      calls.push({ op: 'unsubscribe', channel: check.channel.path });
-      end.next();
+      const path = check.channel.path;
+      const entry = channels.get(path);
+      if (!entry) return Promise.reject(new ChannelNotSubscribedError(path));
+      calls.push({ op: 'unsubscribe', channel: path });
+      // Forgotten first, as in the real client: a subscriber that subscribes again meanwhile (a
+      // `repeat()`) starts a new wire subscription.
+      channels.delete(path);
+      entry.end$.next();
       return Promise.resolve();
     },
     publish,
     close: () => {
       if (isClosed) return;
+      // First, as in the real client: a `repeat()`-ed subscriber completed below cannot subscribe again.
       isClosed = true;
       calls.push({ op: 'close' });
-      closed$.next();
+      // The real client's order: the channel subscribers complete, then subscribed$ and
+      // broadcastErrors$; the state goes to `closed`, then messages$, protocolErrors$ and
+      // connectionState$ complete.
+      for (const [path, entry] of channels) {
+        channels.delete(path);
+        entry.end$.next();
+      }
       subscribed$.complete();
+      broadcastErrors$.complete();
+      closing$.next({ status: 'closed' });
+      messages$.complete();
+      protocolErrors$.complete();
+      closing$.complete();
     },
     toJSON: () => ({ httpEndpoint: 'mock://appsync-events-rx/event', realtimeEndpoint: 'mock://appsync-events-rx/event/realtime', status: isClosed ? 'closed' : 'connected' }),
   };
+}
+
+/** One channel's (pretend) wire subscription: how many local subscribers share it, and what ends them all. */
+interface MockChannel {
+  subscribers: number;
+  readonly end$: Subject<void>;
 }
