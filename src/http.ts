@@ -50,7 +50,7 @@ export interface HttpPublisher {
 export function createHttpPublisher(config: HttpPublisherConfig): HttpPublisher {
   const settings = commonSettings(config, 'createHttpPublisher');
   const fetchImpl: FetchLike | undefined = config.fetch ?? (typeof fetch === 'function' ? (fetch as unknown as FetchLike) : undefined);
-  if (!fetchImpl) throw new ValidationError('INVALID_CONFIG', 'createHttpPublisher needs fetch: pass config.fetch on platforms without a global fetch');
+  if (typeof fetchImpl !== 'function') throw new ValidationError('INVALID_CONFIG', 'createHttpPublisher needs fetch: pass config.fetch (a function) on platforms without a global fetch');
   const ctx = { ...settings, fetch: fetchImpl };
   return { publish: (channel, events, options = {}) => publishOverHttp(ctx, channel, events, options) };
 }

@@ -59,3 +59,27 @@ it('refuses an operation signed with the wrong secret', async () => {
   });
   expect(JSON.stringify(error)).not.toMatch(/Signature=|local-session-token|local\/secret/);
 });
+
+describe('WebSocket publish of a payload with "<", ">" or "&" (protocol reference §4.3)', () => {
+  const payload = [{ html: '<b>Tom & Jerry</b>' }];
+
+  it('is signed over the body as the service rebuilds it (HTML-safe escaping), and accepted', async () => {
+    client = remember({ ...api.clientConfig, auth: iamAuth({ region: 'eu-west-1', credentials: CREDENTIALS }), lingerMs: 0 }, createEventsClient);
+    const received = firstValueFrom(client.subscribe('/private/room'));
+    await firstValueFrom(client.subscribed$);
+    expect(await firstValueFrom(client.publish('/private/room', payload))).toEqual({ successful: [0], failed: [] });
+    expect(await received).toEqual(payload[0]);
+  });
+
+  it('is refused by the emulator, as by AWS, when signed over the raw body', async () => {
+    const signer = iamAuth({ region: 'eu-west-1', credentials: CREDENTIALS });
+    // A client that signs the frame's body as is (what the service reports as a signature mismatch).
+    const raw: typeof signer = (request) =>
+      signer(request.kind === 'publish' ? { ...request, body: request.body.replace(/\\u00(3c|3e|26)/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))) } : request);
+    client = remember({ ...api.clientConfig, auth: raw, lingerMs: 0 }, createEventsClient);
+    const error: unknown = await firstValueFrom(client.publish('/private/room', payload)).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'ServerError', operation: 'publish', errors: [{ errorType: 'BadRequestException', message: expect.stringMatching(/signature we calculated does not match/) }] });
+    // Without those characters the two bodies are the same, and the publish goes through.
+    expect(await firstValueFrom(client.publish('/private/room', [{ text: 'plain' }]))).toEqual({ successful: [0], failed: [] });
+  });
+});

@@ -167,3 +167,25 @@ describe('resolveEndpoints', () => {
     });
   });
 });
+
+describe('URL parts that would be dropped', () => {
+  it.each([
+    ['a user name and password', 'https://user:SECRET@example.com/event'],
+    ['a query', 'https://example.com/event?x-api-key=da2-SECRET'],
+    ['a fragment', 'https://example.com/event#SECRET'],
+  ])('refuses %s, without repeating it', (_what, url) => {
+    const error = (() => {
+      try {
+        resolveEndpoints(url);
+      } catch (e) {
+        return e as ValidationError;
+      }
+      throw new Error('accepted');
+    })();
+    expect(error).toMatchObject({ reason: 'INVALID_CONFIG', message: 'httpEndpoint must not contain a user name, password, query or fragment' });
+  });
+
+  it('does not repeat what would be credentials when the URL cannot be parsed', () => {
+    expect(() => resolveEndpoints('https://user:SECRET@exa mple.com/event')).toThrow('httpEndpoint is not a valid host or URL: https://…@exa mple.com/event');
+  });
+});

@@ -144,7 +144,8 @@ describe('IAM seam', () => {
     expect(calls[1]?.ctx).toEqual({ kind: 'subscribe', channel: '/default/a', namespace: 'default' });
 
     await publish(client, 'default/a', ['{"x":"<b>"}', '2'], iamAuth(api.host));
-    expect(calls[2]?.body).toBe(JSON.stringify({ channel: 'default/a', events: ['{"x":"<b>"}', '2'] }));
+    // As the service rebuilds it from the frame: HTML-safe escaping (protocol reference §4.3).
+    expect(calls[2]?.body).toBe(String.raw`{"channel":"default/a","events":["{\"x\":\"\u003cb\u003e\"}","2"]}`);
     expect(JSON.parse((await client.nextOf('data', 's')).event as string)).toEqual({ accessKeyId: 'AKIDEXAMPLE' });
 
     const raw = ' {"channel":"/default/a","events":["3"]} ';

@@ -62,3 +62,22 @@ export function base64UrlDecode(encoded: string): string {
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
 }
+
+/**
+ * The body a WebSocket `subscribe` or `publish` is signed over with SigV4 (protocol reference
+ * §4.3): `{"channel":…,"events":[…]}` (no `events` for a subscribe), compact, with `<`, `>` and `&`
+ * written `\u003c`, `\u003e` and `\u0026`. Over WebSocket the service has no body to hash and
+ * rebuilds it from the frame; a payload with `<` or `>` signed as is fails with a signature
+ * mismatch there, while the same publish over HTTP works (observed: aws-appsync-community #400).
+ * That it re-serialises with HTML-safe escaping is inferred [INF]; this follows the reference's
+ * suggestion. Over HTTP the body is signed exactly as sent, unescaped.
+ *
+ * @example
+ * ```ts
+ * import { webSocketSignedBody } from 'appsync-events-rx/protocol';
+ * webSocketSignedBody('/default/a', ['{"html":"<b>"}']); // '{"channel":"/default/a","events":["{\"html\":\"\u003cb\u003e\"}"]}'
+ * ```
+ */
+export function webSocketSignedBody(channel: string, events?: readonly string[]): string {
+  return JSON.stringify({ channel, events }).replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
+}

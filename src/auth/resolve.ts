@@ -12,9 +12,11 @@ const ASYNC_MEMBERS: readonly PropertyKey[] = ['then', 'subscribe', 'getReader',
  * over synchronously (no Promise, no Observable), which keeps the publish hot path cheap and
  * marble tests deterministic; Promises and Observables are awaited (first value). Returns a
  * Subscription that cancels a pending answer, or `undefined` when it completed synchronously.
- * Errors (a throwing provider, a rejected Promise, an empty Observable) go to `onError`, wrapped
- * in a {@link ValidationError} (`INVALID_CONFIG`) unless they already are SDK errors; the provider's
- * own message is kept but never the credentials it may have produced.
+ * Errors (a throwing provider, a rejected Promise, an erroring Observable) go to `onError`: SDK
+ * errors as they are, others wrapped in a {@link ValidationError} (`AUTH_PROVIDER_FAILED`) whose
+ * message names only the error's class (the original is the non-enumerable `cause`). An answer
+ * that is not an authorization object (nothing, or an empty Observable) is a `ValidationError`
+ * (`INVALID_CONFIG`).
  *
  * @example
  * ```ts

@@ -1,4 +1,3 @@
-import { configError } from '../auth/types';
 import { AppSyncEventsError, ConnectionError, ServerError, UnauthorizedError, ValidationError } from '../errors';
 
 /**
@@ -80,21 +79,33 @@ const RETRY_LIMITS: readonly NumberOption[] = [
 export type NumberOption = readonly [name: string, fallback: number | undefined, min: number, above?: boolean];
 
 /**
+ * The longest delay a timer can have, 2^31 − 1 ms (about 24.8 days): browsers and Node run a
+ * longer `setTimeout` at once, so a longer timeout would fire immediately.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/**
  * The options of `limits` read from `source`, defaults filled in and each checked against its
- * limit. Throws {@link ValidationError} (`INVALID_CONFIG`) naming the first invalid option.
- * `finite` also refuses infinities.
+ * limit. Throws {@link ValidationError} (`reason`, `INVALID_CONFIG` by default) naming the first invalid option.
+ * `timer`: the options are timer delays, at most {@link MAX_TIMER_MS} (no infinities).
  *
  * @example
  * ```ts
  * numberOptions({ lingerMs: 0 }, [['lingerMs', 1000, 0]], '', true); // { lingerMs: 0 }
  * ```
  */
-export function numberOptions(source: object, limits: readonly NumberOption[], prefix = '', finite?: boolean): Record<string, number> {
+export function numberOptions(
+  source: object,
+  limits: readonly NumberOption[],
+  prefix = '',
+  timer?: boolean,
+  reason: 'INVALID_CONFIG' | 'INVALID_ARGUMENT' = 'INVALID_CONFIG',
+): Record<string, number> {
   const resolved: Record<string, number> = {};
   for (const [name, fallback, min, above] of limits) {
     const value = (source as Record<string, number | undefined>)[name] ?? fallback;
-    if (value !== undefined && !((above ? value > min : value >= min) && (!finite || Number.isFinite(value)))) {
-      throw configError(`${prefix}${name} must be a ${finite ? 'finite ' : ''}number ${above ? '>' : '>='} ${min}`);
+    if (value !== undefined && !(typeof value === 'number' && (above ? value > min : value >= min) && (!timer || value <= MAX_TIMER_MS))) {
+      throw new ValidationError(reason, `${prefix}${name} must be a number ${above ? '>' : '>='} ${min}${timer ? ` and <= ${MAX_TIMER_MS} (ms)` : ''}`);
     }
     resolved[name] = value!;
   }
@@ -102,7 +113,22 @@ export function numberOptions(source: object, limits: readonly NumberOption[], p
 }
 
 /**
- * Delay before retry number `retry` (1-based), with full jitter.
+ * A call's own `timeoutMs` (a publish's, a subscription's), checked like the config's
+ * `requestTimeoutMs`: `fallback` when absent; a {@link ValidationError} (`INVALID_ARGUMENT`), before
+ * anything is sent, when it is not a number of ms in (0, {@link MAX_TIMER_MS}].
+ *
+ * @example
+ * ```ts
+ * timeoutOption(options.timeoutMs, config.requestTimeoutMs); // options.timeoutMs ?? 15000
+ * ```
+ */
+export function timeoutOption(value: number | undefined, fallback: number): number {
+  return value === undefined ? fallback : numberOptions({ timeoutMs: value }, [['timeoutMs', 0, 0, true]], '', true, 'INVALID_ARGUMENT').timeoutMs!;
+}
+
+/**
+ * Delay before retry number `retry` (1-based), with full jitter, never more than
+ * {@link MAX_TIMER_MS}.
  *
  * @example
  * ```ts
@@ -111,7 +137,7 @@ export function numberOptions(source: object, limits: readonly NumberOption[], p
  * ```
  */
 export function backoffDelay(options: ResolvedRetryOptions, retry: number): number {
-  return Math.floor(options.random() * Math.min(options.maxDelayMs, options.initialDelayMs * options.factor ** (retry - 1)));
+  return Math.floor(options.random() * Math.min(options.maxDelayMs, options.initialDelayMs * options.factor ** (retry - 1), MAX_TIMER_MS));
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { SchedulerLike, Subject, Subscription } from 'rxjs';
 import { hostOnlyAuthorization } from '../auth/api-key';
+import { webSocketSignedBody } from '../auth/header';
 import { resolveAuth } from '../auth/resolve';
 import type { AuthProvider } from '../auth/types';
 import type { Connection, Session } from '../connection/connection';
@@ -7,6 +8,7 @@ import { ConnectionClosedError, IdExistsError, UnauthorizedError, ValidationErro
 import type { ResolvedEndpoints } from '../protocol/endpoints';
 import type { Authorization, MessageError, ReceiveMessage, SendMessage } from '../protocol/messages';
 import { checkOperationId } from '../protocol/validate';
+import { timeoutOption } from '../connection/retry';
 import { Deadlines, type TimeoutHandler } from './deadlines';
 import type { EventBatch } from './events';
 import type { RouteHandler, Router } from './router';
@@ -147,7 +149,7 @@ export abstract class Operation implements RouteHandler, TimeoutHandler {
     readonly _kind: 'subscribe' | 'publish',
   ) {
     this._auth = options.auth ?? _ctx.auth;
-    this._timeoutMs = options.timeoutMs ?? _ctx.requestTimeoutMs;
+    this._timeoutMs = timeoutOption(options.timeoutMs, _ctx.requestTimeoutMs);
     // A number from the start, so that the field holds doubles in place.
     this._deadlineDue = 0;
     this._deadlineQueue = this._deadlinePrev = this._deadlineNext = undefined;
@@ -201,9 +203,10 @@ export abstract class Operation implements RouteHandler, TimeoutHandler {
           host,
           httpUrl,
           channel,
-          // Serialised only if the provider reads it (SigV4 does; tokens do not).
+          // Serialised only if the provider reads it (SigV4 does; tokens do not), the way the
+          // service rebuilds it from the frame.
           get body(): string {
-            return body ?? (body = JSON.stringify({ channel, events }));
+            return body ?? (body = webSocketSignedBody(channel, events));
           },
         },
         (auth) => this._transmit(session, { ...ctx.headers, ...auth }),

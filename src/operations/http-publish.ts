@@ -3,7 +3,8 @@ import { Observable } from '../rx';
 import { resolveAuth } from '../auth/resolve';
 import type { AuthProvider } from '../auth/types';
 import { AppSyncEventsError, ConnectionError, TimeoutError, UnauthorizedError, serverError } from '../errors';
-import { errorList } from '../protocol/decode';
+import { timeoutOption } from '../connection/retry';
+import { errorList, hasIndex } from '../protocol/decode';
 import type { ResolvedEndpoints } from '../protocol/endpoints';
 import type { MessageError } from '../protocol/messages';
 import { preparePublish, sendBatches, type EventBatch, type PublishResult } from './events';
@@ -19,7 +20,7 @@ import { preparePublish, sendBatches, type EventBatch, type PublishResult } from
  */
 export type FetchLike = (
   url: string,
-  init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal },
+  init: { method: string; headers: Record<string, string>; body: string; redirect?: 'manual'; signal?: AbortSignal },
 ) => Promise<{ readonly status: number; text(): Promise<string> }>;
 
 /**
@@ -99,14 +100,16 @@ export interface HttpContext {
 export function publishOverHttp(ctx: HttpContext, channel: string, events: readonly unknown[], options: HttpPublishOptions): Observable<PublishResult> {
   return new Observable<PublishResult>((subscriber) => {
     let prepared;
+    let timeoutMs: number;
     try {
+      timeoutMs = timeoutOption(options.timeoutMs, ctx.requestTimeoutMs);
       prepared = preparePublish(channel, events);
     } catch (e) {
       subscriber.error(e);
       return undefined;
     }
     const path = prepared.channel;
-    return sendBatches(prepared.batches, (batch, onResult, onError) => postBatch(ctx, path, batch, options, onResult, onError), subscriber);
+    return sendBatches(prepared.batches, (batch, onResult, onError) => postBatch(ctx, path, batch, options, timeoutMs, onResult, onError), subscriber);
   });
 }
 
@@ -115,10 +118,10 @@ function postBatch(
   channel: string,
   batch: EventBatch,
   options: HttpPublishOptions,
+  timeoutMs: number,
   onResult: (successful: readonly { index: number }[], failed: readonly { index: number }[]) => void,
   onError: (error: AppSyncEventsError) => void,
 ): () => void {
-  const timeoutMs = options.timeoutMs ?? ctx.requestTimeoutMs;
   const body = JSON.stringify({ channel, events: batch.events });
   const { host, httpUrl } = ctx.endpoints;
   // Called as a plain function: a browser's fetch throws "Illegal invocation" when called as a method of another object.
@@ -156,15 +159,19 @@ function postBatch(
         // Called through a resolved promise so that a fetch that throws synchronously ends up in the
         // same catch as one that rejects.
         Promise.resolve()
-          .then(() => fetchImpl(httpUrl, { method: 'POST', headers, body, ...(controller ? { signal: controller.signal } : {}) }))
+          // Redirects are not followed: fetch would send the API key (any header but
+          // `Authorization`) and the body to wherever the answer points.
+          .then(() => fetchImpl(httpUrl, { method: 'POST', headers, body, redirect: 'manual', ...(controller ? { signal: controller.signal } : {}) }))
           .then(async (response) => {
             const text = await response.text();
             if (done) return;
             const parsed = parseJson(text);
             if (response.status >= 200 && response.status < 300) {
               const r = parsed as { successful?: unknown; failed?: unknown } | undefined;
-              if (!r || !Array.isArray(r.successful ?? []) || !Array.isArray(r.failed ?? [])) {
-                fail(serverError('http-publish', [{ errorType: 'UnsupportedMessageFormat', message: 'HTTP publish answered 2xx without successful/failed lists' }], response.status));
+              // Checked like a `publish_success` frame: lists of entries with a numeric index (an
+              // entry without one would fail later, after the request was settled, and be lost).
+              if (!r || ![r.successful ?? [], r.failed ?? []].every((list) => Array.isArray(list) && list.every(hasIndex))) {
+                fail(serverError('http-publish', [{ errorType: 'UnsupportedMessageFormat', message: 'HTTP publish answered 2xx without successful/failed lists of indexed entries' }], response.status));
                 return;
               }
               finish();
@@ -184,7 +191,20 @@ function postBatch(
           // abort of a timed-out request while the body streams): never an unhandled rejection.
           .catch((e: unknown) => {
             if (done) return;
-            fail(new ConnectionError(`HTTP publish to ${httpUrl} failed${e instanceof Error ? `: ${e.message}` : ''}`, undefined, undefined, e));
+            // fetch may quote a header in its message (a token with a line break is "an invalid
+            // header value"): never a credential in an error, so such a value is redacted, and
+            // the original error, which still holds it, is not kept as the cause.
+            let detail = e instanceof Error ? e.message : '';
+            let cause = e;
+            for (const value of Object.values(headers)) {
+              for (const secret of [value, value.trim()]) {
+                if (secret && detail.includes(secret)) {
+                  detail = detail.split(secret).join('[redacted]');
+                  cause = undefined;
+                }
+              }
+            }
+            fail(new ConnectionError(`HTTP publish to ${httpUrl} failed${detail ? `: ${detail}` : ''}`, undefined, undefined, cause));
           });
       },
       (error) => {
@@ -210,5 +230,7 @@ function parseJson(text: string): unknown {
 function errorsOf(body: unknown, status: number): MessageError[] {
   const list = (body as { errors?: unknown } | undefined)?.errors;
   if (Array.isArray(list)) return errorList(list);
-  return [{ errorType: status === 401 || status === 403 ? 'UnauthorizedException' : 'HttpError', message: `HTTP ${status}`, errorCode: status }];
+  // A 3xx, or 0 for the opaque answer a browser gives for a redirect that is not followed.
+  const redirect = status < 200 || (status >= 300 && status < 400) ? ': a redirect, not followed (it would send the authorization elsewhere)' : '';
+  return [{ errorType: status === 401 || status === 403 ? 'UnauthorizedException' : 'HttpError', message: `HTTP ${status}${redirect}`, errorCode: status }];
 }

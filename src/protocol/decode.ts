@@ -70,7 +70,15 @@ export function decodeReceiveMessage(frame: unknown): ReceiveMessage | Unsupport
 
 // Module constants, so that decoding an acknowledgement allocates nothing of its own.
 const EVENT_LISTS = ['successful', 'failed'] as const;
-const hasIndex = (entry: unknown): boolean => typeof (entry as Json | null)?.index === 'number';
+/**
+ * An entry of a publish result's `successful` or `failed` list: an object with a numeric `index`.
+ *
+ * @example
+ * ```ts
+ * [{ index: 0 }, { index: 1 }].every(hasIndex); // true
+ * ```
+ */
+export const hasIndex = (entry: unknown): boolean => typeof (entry as Json | null)?.index === 'number';
 
 /** What decoding checks for one server message type (bit flags, combined in {@link RECEIVE_SHAPES}). */
 const enum Shape {

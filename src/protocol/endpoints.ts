@@ -64,9 +64,12 @@ function parseEndpoint(value: string, field: string, schemes: readonly string[],
     const text = typeof value === 'string' ? value.trim() : '';
     url = new URL(text.includes('://') ? text : `https://${text}`);
   } catch {
-    throw invalid(`is not a valid host or URL: ${value}`);
+    // What would be a user name and password is not repeated.
+    throw invalid(`is not a valid host or URL: ${String(value).replace(/\/\/.*@/, '//…@')}`);
   }
   const { protocol, host, hostname, pathname } = url;
+  // Credentials or parameters in the URL would be dropped silently: refused, without repeating them.
+  if (url.username || url.password || url.search || url.hash) throw invalid('must not contain a user name, password, query or fragment');
   if (!schemes.includes(protocol)) throw invalid(`must use ${schemes.join(' or ')}, got ${protocol}`);
   const tls = /^(https|wss):$/.test(protocol) ? 's' : '';
   if (!tls && !allowInsecure && !LOOPBACK.test(hostname)) throw invalid(`must use TLS for a non-loopback host (or allowInsecure: true), got ${protocol}`);

@@ -22,7 +22,7 @@ export type { ProtocolViolation } from './validate';
 export { decodeReceiveMessage } from './decode';
 export { resolveEndpoints } from './endpoints';
 export type { ResolvedEndpoints } from './endpoints';
-export { encodeHeaderSubprotocol, connectionSubprotocols, base64UrlEncode } from '../auth/header';
+export { encodeHeaderSubprotocol, connectionSubprotocols, base64UrlEncode, webSocketSignedBody } from '../auth/header';
 export { resolveAuth } from '../auth/resolve';
 export { resolveRetryOptions, backoffDelay, isRetryable } from '../connection/retry';
 export type { RetryOptions, ResolvedRetryOptions } from '../connection/retry';

@@ -6,6 +6,7 @@ import { decodeSendMessage, type SendMessageDecodeResult } from '../protocol/dec
 import type { MessageError, PublishMessage, SubscribeMessage } from '../protocol/messages';
 import { checkEventCount, checkEventJson, checkOperationId } from '../protocol/validate';
 import { UNAUTHORIZED, authorize, headerRecord, lowerCaseKeys, type AuthOutcome, type ConnectAuth } from './auth';
+import { webSocketSignedBody } from '../auth/header';
 import { handlerContext, runOnSubscribe } from './handlers';
 import type { EmulatorHub } from './hub';
 import { runPublish } from './publish';
@@ -262,7 +263,7 @@ export class Connection {
       auth: message.authorization,
       allowedModes: namespace.subscribeAuthModes,
       context: { kind: 'subscribe', channel: parsed.channel.path, namespace: namespace.name },
-      iamBody: JSON.stringify({ channel }),
+      iamBody: webSocketSignedBody(channel),
       expired: () => this.hub.consumeExpiry(),
     });
     if (!auth.ok) return fail(auth.error);
@@ -295,7 +296,8 @@ export class Connection {
       auth: message.authorization,
       allowedModes: namespace.publishAuthModes,
       context: { kind: 'publish', channel: parsed.channel.path, namespace: namespace.name },
-      iamBody: JSON.stringify({ channel, events }),
+      // As the service rebuilds it from the frame (HTML-safe escaping, protocol reference §4.3 [INF]).
+      iamBody: webSocketSignedBody(channel, events),
       expired: () => this.hub.consumeExpiry(),
     });
     if (!auth.ok) return fail(auth.error);
