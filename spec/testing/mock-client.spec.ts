@@ -51,6 +51,7 @@ it('validates like the real client: typed errors and nothing recorded', async ()
   await expect(firstValueFrom(client.publish('/default/*', [1]))).rejects.toBeInstanceOf(ValidationError);
   await expect(firstValueFrom(client.publish('/default/a', [10n]))).rejects.toBeInstanceOf(MarshalError);
   await expect(firstValueFrom(client.subscribe('/default/a_b'))).rejects.toBeInstanceOf(ValidationError);
+  await expect(firstValueFrom(client.publish('/default/a', [1], { timeoutMs: Infinity }))).rejects.toMatchObject({ name: 'ValidationError', reason: 'INVALID_ARGUMENT' });
   expect(client.calls).toEqual([]);
 });
 

@@ -2,7 +2,9 @@ import { defer, map, NEVER, Observable, of, Subject } from 'rxjs';
 import type { EventsClient } from '../client';
 import type { ConnectionState } from '../connection/state';
 import { ChannelNotSubscribedError, ConnectionClosedError, ValidationError, type AppSyncEventsError } from '../errors';
+import { timeoutOption } from '../connection/retry';
 import { preparePublish, type PublishResult } from '../operations/events';
+import type { PublishOptions } from '../operations/publish';
 import type { BroadcastErrorEvent, SubscribedEvent, SubscribeOptions } from '../operations/subscriptions';
 import { parseChannel } from '../protocol/channel';
 import type { ReceiveMessage, SubscriptionMessage } from '../protocol/messages';
@@ -163,11 +165,12 @@ export function createMockEventsClient(options: MockEventsClientOptions = {}): M
       return undefined;
     });
 
-  const publish = (channel: string, events: readonly unknown[]): Observable<PublishResult> =>
+  const publish = (channel: string, events: readonly unknown[], publishOptions?: PublishOptions): Observable<PublishResult> =>
     defer(() => {
-      // The real client's validation and errors, before the client's state is looked at (a bad
-      // channel or event fails as such even after close()).
+      // The real client's validation and errors, in its order, before the client's state is looked
+      // at (a bad channel, event or timeout fails as such even after close()).
       const prepared = preparePublish(channel, events);
+      timeoutOption(publishOptions?.timeoutMs, 0);
       if (isClosed) throw new ConnectionClosedError('publish');
       calls.push({ op: 'publish', channel: prepared.channel, events });
       return options.publish ? options.publish(prepared.channel, events) : of({ successful: events.map((_, i) => i), failed: [] });
