@@ -222,3 +222,19 @@ describe('stats().eventsPublished', () => {
     expect(api.stats()).toMatchObject({ eventsPublished: 2, eventsDropped: 1 });
   });
 });
+
+describe('counts and the advertised connection timeout', () => {
+  it.each([['refuseConnections'], ['expireCredentials'], ['dropEvents'], ['duplicateEvents'], ['reorderEvents']] as const)(
+    '%s refuses a negative, fractional, NaN or infinite count with ValidationError',
+    async (fault) => {
+      const api = await fx.start();
+      for (const count of [-1, 1.5, NaN, Infinity]) {
+        expectValidationError(() => (api.faults[fault] as (n: number) => void)(count), 'INVALID_ARGUMENT', new RegExp(`^${fault} needs a whole number >= 0, got ${String(count)}$`));
+      }
+    },
+  );
+
+  it.each([[Infinity], [NaN], [0], [-5]])('refuses connectionTimeoutMs %p (it would be advertised as null or a non-positive time)', (value) => {
+    expectValidationError(() => resolveOptions({ connectionTimeoutMs: value }), 'INVALID_CONFIG', /^connectionTimeoutMs must be a finite number of milliseconds above 0/);
+  });
+});

@@ -10,10 +10,8 @@ import { webSocketSignedBody } from '../auth/header';
 import { handlerContext, runOnSubscribe } from './handlers';
 import type { EmulatorHub } from './hub';
 import { runPublish } from './publish';
-import { TimerSet } from './timers';
+import { MAX_TIMER_MS, TimerSet } from './timers';
 
-/** Largest delay `setTimeout` honours; longer ages are simply never reached. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 type Frame = { readonly type: string; readonly id?: string } & Record<string, unknown>;
 

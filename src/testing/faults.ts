@@ -35,7 +35,7 @@ export function createFaults(hub: EmulatorHub): EventApiFaults {
       if (!Number.isInteger(status) || status < 400 || status > 599) {
         throw new ValidationError('INVALID_ARGUMENT', `refuseConnections needs an HTTP error status (400-599), got ${status}`);
       }
-      hub.faults.refuseCount = Math.max(0, Math.floor(count));
+      hub.faults.refuseCount = countOf('refuseConnections', count);
       hub.faults.refuseStatus = status;
     },
     delayAcks(ms) {
@@ -60,19 +60,19 @@ export function createFaults(hub: EmulatorHub): EventApiFaults {
       connection.sendRaw(frame);
     },
     expireCredentials(count) {
-      hub.faults.expireCount = Math.max(0, Math.floor(count));
+      hub.faults.expireCount = countOf('expireCredentials', count);
     },
     dropEvents(count) {
-      hub.faults.dropEvents = Math.max(0, Math.floor(count));
+      hub.faults.dropEvents = countOf('dropEvents', count);
     },
     duplicateEvents(count) {
-      hub.faults.duplicateEvents = Math.max(0, Math.floor(count));
+      hub.faults.duplicateEvents = countOf('duplicateEvents', count);
     },
     delayEvents(ms) {
       hub.faults.eventDelayMs = checkDelay('delayEvents', ms);
     },
     reorderEvents(count) {
-      hub.faults.reorderEvents = Math.max(0, Math.floor(count));
+      hub.faults.reorderEvents = countOf('reorderEvents', count);
     },
     ignoreEarlyUnsubscribe(ignore) {
       hub.faults.ignoreEarlyUnsubscribe = ignore;
@@ -117,4 +117,12 @@ function checkCloseReason(reason: unknown): void {
   if (typeof reason !== 'string') throw new ValidationError('INVALID_ARGUMENT', `dropConnections: reason must be a string, got ${typeof reason}`);
   const bytes = Buffer.byteLength(reason, 'utf8');
   if (bytes > 123) throw new ValidationError('INVALID_ARGUMENT', `dropConnections: reason is ${bytes} bytes of UTF-8; a close frame holds at most 123 bytes`);
+}
+
+/** A fault's count: a whole number >= 0 (a negative, fractional or NaN count is a mistake, not 0). */
+function countOf(fault: string, count: number): number {
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) {
+    throw new ValidationError('INVALID_ARGUMENT', `${fault} needs a whole number >= 0, got ${String(count)}`);
+  }
+  return count;
 }

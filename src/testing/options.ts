@@ -152,6 +152,11 @@ export function resolveOptions(options: EventApiOptions = {}): ResolvedOptions {
     ...(authorizers.iam ? { iam: authorizers.iam } : {}),
     ...(options.tls ? { tls: options.tls } : {}),
   };
+  // Advertised in connection_ack as a JSON number: Infinity or NaN would be sent as null.
+  const ack = resolved.connectionTimeoutMs;
+  if (typeof ack !== 'number' || !(ack > 0) || !Number.isFinite(ack)) {
+    throw new ValidationError('INVALID_CONFIG', `connectionTimeoutMs must be a finite number of milliseconds above 0, got ${String(ack)}`);
+  }
   checkPositiveMs('keepAliveIntervalMs', resolved.keepAliveIntervalMs);
   checkPositiveMs('maxConnectionAgeMs', resolved.maxConnectionAgeMs);
   return resolved;
