@@ -168,8 +168,9 @@ export function createEventsClient(config: EventsClientConfig): EventsClient {
       // it would close the socket as 'idle' and report idle before closed).
       connection.retain();
       registry.closeAll();
-      ctx._closeWaiting();
+      // After the state is `closed`: a publish started from one of these errors fails at once.
       connection.close();
+      ctx._closeWaiting();
     },
     toJSON: () => ({ httpEndpoint: httpUrl, realtimeEndpoint: realtimeUrl, status: state$.value.status }),
   };

@@ -261,3 +261,98 @@ describe('a socket the server is closing (close frame received, close event not 
     });
   });
 });
+
+describe('second review', () => {
+  it('close(): a publish failed because it waited for its auth provider sees "closed", and one started from its error handler fails at once', () => {
+    scheduler.run(() => {
+      const h = createMarbleHarness(scheduler);
+      h.client.subscribe('/default/keep').subscribe({ error: () => undefined, complete: () => undefined });
+      let statusInHandler = '';
+      let second: Recorded<unknown>[] = [];
+      h.at(10, () => h.accept(0));
+      h.at(20, () => {
+        h.client.publish('/default/a', [1], { auth: () => new Observable<Authorization>() }).subscribe({
+          error: () => {
+            statusInHandler = h.client.toJSON().status;
+            second = h.record(h.client.publish('/default/b', [2]));
+          },
+        });
+        h.client.close();
+        expect(statusInHandler).toBe('closed');
+        expect(second).toEqual([{ at: 20, error: anError(ConnectionClosedError, { operation: 'publish' }) }]);
+        expect(published(h, 0)).toEqual([]);
+      });
+    });
+  });
+
+  it('connect() while the socket is closing waits for the reconnection, instead of failing with a loss that is being retried', async () => {
+    let outcome = 'pending';
+    scheduler.run(() => {
+      const h = createMarbleHarness(scheduler, { retry: { random: () => 0 } });
+      h.client.subscribe('/default/keep').subscribe({ error: () => undefined });
+      h.at(10, () => {
+        h.accept(0);
+        h.socket(0).receive({ type: 'subscribe_success', id: 'id1' });
+      });
+      h.at(20, () => {
+        h.socket(0).readyState = 2; // CLOSING
+        handled(h.client.connect()).then(
+          () => (outcome = 'resolved'),
+          (e: Error) => (outcome = `rejected ${e.name}`),
+        );
+      });
+      h.at(30, () => h.socket(0).serverClose(1001, 'going away'));
+      h.at(40, () => h.accept(1));
+      h.at(50, () => h.client.close());
+    });
+    await Promise.resolve();
+    expect(outcome).toBe('resolved');
+  });
+
+  it.each([
+    ['reconnecting', (s: { status: string }) => s.status === 'reconnecting', ['idle', 'connecting', 'connected', 'reconnecting', 'idle']],
+    ['connecting (a retry)', (s: { status: string; attempt?: number }) => s.status === 'connecting' && s.attempt! > 1, ['idle', 'connecting', 'connected', 'reconnecting', 'connecting', 'idle']],
+  ])('the last use leaving from an observer of "%s" (linger 0) opens no socket for nobody', (_what, when, expected) => {
+    scheduler.run(() => {
+      const h = createMarbleHarness(scheduler, { lingerMs: 0, retry: { random: () => 0.5 } });
+      let sub: Subscription | undefined;
+      const states: string[] = [];
+      h.client.connectionState$.subscribe((s) => {
+        states.push(s.status);
+        if (when(s)) sub?.unsubscribe();
+      });
+      sub = h.client.subscribe('/default/a').subscribe({ error: () => undefined });
+      h.at(10, () => {
+        h.accept(0);
+        h.socket(0).receive({ type: 'subscribe_success', id: 'id1' });
+      });
+      h.at(20, () => h.socket(0).serverClose(1006));
+      h.at(60_000, () => {
+        expect({ states, sockets: h.sockets.length, status: h.client.toJSON().status }).toEqual({ states: expected, sockets: 1, status: 'idle' });
+        h.client.close();
+      });
+    });
+    expect(scheduler.actions).toHaveLength(0);
+  });
+
+  it('a keep-alive timeout longer than a timer can hold (ack connectionTimeoutMs 3e9) is waited in steps, not checked every millisecond', () => {
+    scheduler.run(() => {
+      const h = createMarbleHarness(scheduler);
+      h.client.connect().catch(() => undefined);
+      h.at(10, () => h.accept(0, 3_000_000_000));
+      h.at(20, () => {
+        // The only timer: the watchdog, due at 10 ms plus the longest delay a timer can hold.
+        expect(scheduler.actions.map((a) => a.delay)).toEqual([10 + 2_147_483_647]);
+        h.client.close();
+      });
+    });
+  });
+
+  it('a publish with timeoutMs: null uses the default, like an absent one', () => {
+    scheduler.run(({ expectObservable }) => {
+      const h = createMarbleHarness(scheduler, { requestTimeoutMs: 100 });
+      expectObservable(h.client.publish('/default/a', [1], { timeoutMs: null as unknown as number })).toBe('100ms #', undefined, anError(TimeoutError, { timeoutMs: 100 }));
+      h.at(200, () => h.client.close());
+    });
+  });
+});

@@ -185,7 +185,12 @@ describe('URL parts that would be dropped', () => {
     expect(error).toMatchObject({ reason: 'INVALID_CONFIG', message: 'httpEndpoint must not contain a user name, password, query or fragment' });
   });
 
-  it('does not repeat what would be credentials when the URL cannot be parsed', () => {
-    expect(() => resolveEndpoints('https://user:SECRET@exa mple.com/event')).toThrow('httpEndpoint is not a valid host or URL: https://…@exa mple.com/event');
+  it.each([
+    ['https://user:SECRET@exa mple.com/event', '…@exa mple.com/event'],
+    ['user:SECRET@exa mple.com/event', '…@exa mple.com/event'],
+    ['https://exa mple.com/event?api_key=da2-SECRET', 'https://exa mple.com/event…'],
+    ['https://exa mple.com/event#token=SECRET', 'https://exa mple.com/event…'],
+  ])('does not repeat what could be credentials when %s cannot be parsed', (url, quoted) => {
+    expect(() => resolveEndpoints(url)).toThrow(`httpEndpoint is not a valid host or URL: ${quoted}`);
   });
 });

@@ -15,7 +15,7 @@ import {
 import type { ResolvedEndpoints } from '../protocol/endpoints';
 import type { Authorization, ReceiveMessage, SendMessage } from '../protocol/messages';
 import { openTransport, type SocketClose, type Transport, type WebSocketConstructor, type WebSocketLike } from '../transport/websocket';
-import { backoffDelay, isRetryable, type ResolvedRetryOptions } from './retry';
+import { MAX_TIMER_MS, backoffDelay, isRetryable, type ResolvedRetryOptions } from './retry';
 import type { ConnectionState } from './state';
 
 /**
@@ -242,9 +242,10 @@ export class Connection {
   }
 
   private _start(): void {
-    this._setState({ status: 'connecting', attempt: this._failures + 1 });
-    // An observer of the state closed the client.
-    if (this.isClosed) return;
+    const connecting: ConnectionState = { status: 'connecting', attempt: this._failures + 1 };
+    this._setState(connecting);
+    // An observer of the state closed the client, or let go of the last use (lazy close).
+    if (this._state$.value !== connecting) return;
     const { auth, endpoints, headers } = this._options;
     // A synchronous answer opens the socket (or fails) before resolveConnectAuth returns `undefined`:
     // keep the timer that set.
@@ -308,7 +309,8 @@ export class Connection {
   /** The keep-alive watchdog: fails the socket once no frame arrived for `_keepAliveMs`. */
   private _watch(): void {
     const left = this._lastActivity + this._keepAliveMs - this._scheduler.now();
-    if (left > 0) this._timer = this._scheduler.schedule(() => this._watch(), left);
+    // Checked again when it fires, so a timeout longer than a timer can hold is waited in steps.
+    if (left > 0) this._timer = this._scheduler.schedule(() => this._watch(), Math.min(left, MAX_TIMER_MS));
     else this._fail(this._socket, new KeepAliveTimeoutError(this._keepAliveMs));
   }
 
@@ -337,9 +339,10 @@ export class Connection {
     const unused = !this._users && this._options.lingerMs <= 0;
     if (willRetry && !unused) {
       const delayMs = backoffDelay(retry, this._failures);
-      this._setState({ status: 'reconnecting', attempt: this._failures, delayMs, error });
-      // An observer of the state closed the client: no new attempt.
-      if (this.isClosed) return;
+      const reconnecting: ConnectionState = { status: 'reconnecting', attempt: this._failures, delayMs, error };
+      this._setState(reconnecting);
+      // An observer of the state closed the client, or let go of the last use: no new attempt.
+      if (this._state$.value !== reconnecting) return;
       this._timer = this._scheduler.schedule(() => this._start(), delayMs);
     } else {
       this._failures = 0;
@@ -348,8 +351,9 @@ export class Connection {
       if (transient && session && (!inUse || willRetry)) return this._setState(IDLE);
       this._setState({ status: 'closed', error });
     }
-    // Waiters give up; while `reconnecting`, only a fail-fast one (`connect()`).
-    this._settled$.next(error);
+    // Waiters give up; while `reconnecting`, only a fail-fast one (`connect()`) — not for a lost
+    // session that is being replaced (one that waited while it was closing): no attempt failed.
+    if (!(session && willRetry)) this._settled$.next(error);
   }
 
   /** Nothing uses the connection (after the linger), or `close()`: close the socket, stop every timer. */

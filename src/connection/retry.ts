@@ -114,7 +114,7 @@ export function numberOptions(
 
 /**
  * A call's own `timeoutMs` (a publish's, a subscription's), checked like the config's
- * `requestTimeoutMs`: `fallback` when absent; a {@link ValidationError} (`INVALID_ARGUMENT`), before
+ * `requestTimeoutMs`: `fallback` when absent (or `null`); a {@link ValidationError} (`INVALID_ARGUMENT`), before
  * anything is sent, when it is not a number of ms in (0, {@link MAX_TIMER_MS}].
  *
  * @example
@@ -123,7 +123,7 @@ export function numberOptions(
  * ```
  */
 export function timeoutOption(value: number | undefined, fallback: number): number {
-  return value === undefined ? fallback : numberOptions({ timeoutMs: value }, [['timeoutMs', 0, 0, true]], '', true, 'INVALID_ARGUMENT').timeoutMs!;
+  return value == null ? fallback : numberOptions({ timeoutMs: value }, [['timeoutMs', 0, 0, true]], '', true, 'INVALID_ARGUMENT').timeoutMs!;
 }
 
 /**

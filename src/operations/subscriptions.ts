@@ -86,28 +86,47 @@ const enum Status {
 type Callback = (event: SubscribedEvent) => void;
 
 /**
- * The local subscribers of one kind for one channel. Almost every channel has exactly one, so one
- * subscriber is held as is, and an array only for a second. The array is never changed in place:
- * adding or removing a subscriber makes a new one, so a delivery goes to the subscribers there
- * were when it started (like an RxJS `Subject`), even if one joins or leaves meanwhile (a
- * `take(1)` + `repeat()` subscriber joins again from inside its delivery).
+ * Several local subscribers of one kind for one channel: a `Set` (adding and removing cost O(1),
+ * however many there are) with the array a delivery goes through, made on the first delivery
+ * after a change. A delivery goes to the subscribers there were when it started (like an RxJS
+ * `Subject`), even if one joins or leaves meanwhile (a `take(1)` + `repeat()` subscriber joins
+ * again from inside its delivery).
  */
-type Holder = Subscriber<unknown> | Subscriber<unknown>[] | undefined;
+class Subscribers extends Set<Subscriber<unknown>> {
+  _list: Subscriber<unknown>[] | undefined;
+}
+
+/**
+ * The local subscribers of one kind for one channel. Almost every channel has exactly one, so one
+ * subscriber is held as is, and a {@link Subscribers} set only for a second.
+ */
+type Holder = Subscriber<unknown> | Subscribers | undefined;
 
 function add(holder: Holder, subscriber: Subscriber<unknown>): Holder {
-  return !holder ? subscriber : Array.isArray(holder) ? [...holder, subscriber] : [holder, subscriber];
+  if (!holder) return subscriber;
+  const set = holder instanceof Subscribers ? holder : new Subscribers([holder]);
+  set._list = undefined;
+  return set.add(subscriber);
 }
 
 function remove(holder: Holder, subscriber: Subscriber<unknown>): Holder {
-  if (!Array.isArray(holder)) return holder === subscriber ? undefined : holder;
-  const rest = holder.filter((s) => s !== subscriber);
-  return rest.length > 1 ? rest : rest[0];
+  if (!(holder instanceof Subscribers)) return holder === subscriber ? undefined : holder;
+  holder._list = undefined;
+  holder.delete(subscriber);
+  return holder.size ? holder : undefined;
+}
+
+/** The subscribers of a holder, as an array that later changes leave alone. */
+function list(holder: Holder): readonly Subscriber<unknown>[] {
+  return holder instanceof Subscribers ? (holder._list ??= [...holder]) : holder ? [holder] : [];
 }
 
 /** Delivers a value to every subscriber of a holder (hot path). */
 function emit(holder: Holder, value: unknown): void {
-  if (Array.isArray(holder)) for (let i = 0; i < holder.length; i++) holder[i]!.next(value);
-  else holder?.next(value);
+  if (holder instanceof Subscribers) {
+    const subscribers = list(holder);
+    for (let i = 0; i < subscribers.length; i++) subscribers[i]!.next(value);
+  } else holder?.next(value);
 }
 
 /**
@@ -189,9 +208,8 @@ class ChannelSubscription extends Operation {
     const complete = !error || error instanceof ConnectionClosedError;
     // Each subscriber's teardown ({@link _remove}) takes it out of its holder as it ends: the
     // subscription is ending already (Closing or later), so that is all the teardown does; the
-    // arrays visited here are not changed by it.
-    for (const holder of [this._parsed, this._raw])
-      for (const subscriber of Array.isArray(holder) ? holder : holder ? [holder] : []) (complete ? subscriber.complete() : subscriber.error(error));
+    // lists visited here are not changed by it.
+    for (const holder of [this._parsed, this._raw]) for (const subscriber of list(holder)) (complete ? subscriber.complete() : subscriber.error(error));
   }
 
   /**

@@ -64,8 +64,8 @@ function parseEndpoint(value: string, field: string, schemes: readonly string[],
     const text = typeof value === 'string' ? value.trim() : '';
     url = new URL(text.includes('://') ? text : `https://${text}`);
   } catch {
-    // What would be a user name and password is not repeated.
-    throw invalid(`is not a valid host or URL: ${String(value).replace(/\/\/.*@/, '//…@')}`);
+    // Quoted without what could be credentials: a query or fragment, and anything before an `@`.
+    throw invalid(`is not a valid host or URL: ${String(value).replace(/[?#].*/, '…').replace(/^.*@/, '…@')}`);
   }
   const { protocol, host, hostname, pathname } = url;
   // Credentials or parameters in the URL would be dropped silently: refused, without repeating them.
