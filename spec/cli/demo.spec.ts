@@ -1,4 +1,5 @@
 import { runDemo } from '../../src/cli/demo';
+import { startEventApi } from '../../src/testing';
 
 function capture(): { io: Parameters<typeof runDemo>[1] & object; out: () => string; err: () => string } {
   let out = '';
@@ -38,5 +39,53 @@ describe('demo (npm start)', () => {
     expect(out()).toContain('Using the AppSync Events API at http://127.0.0.1:9/event');
     expect(err()).toMatch(/demo failed: /);
     expect(out() + err()).not.toContain(key);
+  });
+});
+
+describe('demo failures: exit 1 with "demo failed", never a crash or a rejection', () => {
+  it.each([
+    ['only the endpoint', { APPSYNC_EVENTS_HTTP_ENDPOINT: 'http://127.0.0.1:9/event' }, /^demo failed: Error: APPSYNC_EVENTS_API_KEY not set: set APPSYNC_EVENTS_HTTP_ENDPOINT and APPSYNC_EVENTS_API_KEY to run against AWS/],
+    ['only the key', { APPSYNC_EVENTS_API_KEY: 'da2-x' }, /^demo failed: Error: APPSYNC_EVENTS_HTTP_ENDPOINT not set/],
+    ['only the realtime endpoint', { APPSYNC_EVENTS_REALTIME_ENDPOINT: 'ws://127.0.0.1:9' }, /^demo failed: Error: APPSYNC_EVENTS_HTTP_ENDPOINT and APPSYNC_EVENTS_API_KEY not set/],
+  ])('refuses half an AWS configuration (%s) instead of running against the emulator', async (_what, env, message) => {
+    const { io, out, err } = capture();
+    expect(await runDemo([], { ...io, env })).toBe(1);
+    expect(err()).toMatch(message);
+    expect(out()).not.toContain('emulator');
+  });
+
+  it.each([
+    ['a bad namespace', { APPSYNC_EVENTS_NAMESPACE: 'a/b' }, /^demo failed: ValidationError: /],
+    ['a bad endpoint', { APPSYNC_EVENTS_HTTP_ENDPOINT: 'not a url', APPSYNC_EVENTS_API_KEY: 'k' }, /^demo failed: ValidationError: httpEndpoint is not a valid host or URL/],
+  ])('reports %s as a failure', async (_what, env, message) => {
+    const { io, err } = capture();
+    expect(await runDemo([], { ...io, env })).toBe(1);
+    expect(err()).toMatch(message);
+  });
+
+  it('never prints credentials given in the endpoint URL', async () => {
+    const { io, out, err } = capture();
+    const env = { APPSYNC_EVENTS_HTTP_ENDPOINT: 'https://user:hunter2@127.0.0.1:1/event?X-Amz-Signature=deadbeef', APPSYNC_EVENTS_API_KEY: 'k' };
+    expect(await runDemo([], { ...io, env })).toBe(1);
+    expect(out() + err()).not.toMatch(/hunter2|deadbeef/);
+  });
+
+  it('fails when the server refuses the subscribe (no such namespace), with the server error', async () => {
+    const api = await startEventApi({ namespaces: ['chat'] });
+    try {
+      const { io, err } = capture();
+      const env = { APPSYNC_EVENTS_HTTP_ENDPOINT: api.httpEndpoint, APPSYNC_EVENTS_REALTIME_ENDPOINT: api.realtimeEndpoint, APPSYNC_EVENTS_API_KEY: api.apiKey };
+      expect(await runDemo([], { ...io, env })).toBe(1);
+      expect(err()).toMatch(/^demo failed: ServerError: subscribe failed: /);
+      expect(err()).not.toContain(api.apiKey);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('takes no arguments: exit 2 with a usage hint', async () => {
+    const { io, err } = capture();
+    expect(await runDemo(['--port', '1'], io)).toBe(2);
+    expect(err()).toContain("demo takes no arguments (it reads its settings from the environment), got: --port 1\nRun 'appsync-events --help' for usage.");
   });
 });

@@ -4,8 +4,8 @@
  * `APPSYNC_EVENTS_API_KEY` are set (`APPSYNC_EVENTS_REALTIME_ENDPOINT` and
  * `APPSYNC_EVENTS_NAMESPACE` are optional).
  */
-import { filter, firstValueFrom, lastValueFrom, take, timeout, toArray } from 'rxjs';
-import { apiKeyAuth, createEventsClient, type ConnectionState, type EventsClientConfig } from '../index';
+import { firstValueFrom, lastValueFrom, take, tap, throwError, timeout, toArray } from 'rxjs';
+import { apiKeyAuth, createEventsClient, type ConnectionState, type EventsClient, type EventsClientConfig } from '../index';
 import { createHttpPublisher } from '../http';
 import { startEventApi, type EventApi } from '../testing/index';
 
@@ -23,10 +23,14 @@ export interface DemoIo {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
+/** The variables that select a real API; either both are set, or neither. */
+const AWS_VARIABLES = ['APPSYNC_EVENTS_HTTP_ENDPOINT', 'APPSYNC_EVENTS_API_KEY'] as const;
+
 /**
- * Runs the demo and resolves with the process exit code (0 on success, 1 on failure). It
- * subscribes to `/<namespace>/*`, publishes three events over the WebSocket and one over HTTP,
- * prints every connection state and every received event as they happen, then closes.
+ * Runs the demo and resolves with the process exit code: 0 on success, 1 on failure (reported on
+ * stderr as `demo failed: …`), 2 for extra arguments. It subscribes to `/<namespace>/*`, publishes
+ * three events over the WebSocket and one over HTTP, prints every connection state and every
+ * received event as they happen, then closes. It never rejects.
  *
  * @example
  * ```ts
@@ -35,45 +39,67 @@ export interface DemoIo {
  * ```
  */
 export async function runDemo(
-  _argv: readonly string[],
+  argv: readonly string[],
   io: DemoIo = { stdout: process.stdout, stderr: process.stderr, env: process.env },
 ): Promise<number> {
   const say = (line: string): void => void io.stdout.write(`${line}\n`);
   const env = io.env;
-  let api: EventApi | undefined;
-  let config: EventsClientConfig;
-  const namespace = env.APPSYNC_EVENTS_NAMESPACE || 'default';
-  if (env.APPSYNC_EVENTS_HTTP_ENDPOINT && env.APPSYNC_EVENTS_API_KEY) {
-    config = {
-      httpEndpoint: env.APPSYNC_EVENTS_HTTP_ENDPOINT,
-      ...(env.APPSYNC_EVENTS_REALTIME_ENDPOINT ? { realtimeEndpoint: env.APPSYNC_EVENTS_REALTIME_ENDPOINT } : {}),
-      auth: apiKeyAuth(env.APPSYNC_EVENTS_API_KEY),
-    };
-    say(`Using the AppSync Events API at ${env.APPSYNC_EVENTS_HTTP_ENDPOINT} (API key from APPSYNC_EVENTS_API_KEY).`);
-  } else {
-    api = await startEventApi({ namespaces: [namespace] });
-    config = api.clientConfig;
-    say(`Started the embedded emulator: ${api.httpEndpoint} and ${api.realtimeEndpoint}`);
-    say('(set APPSYNC_EVENTS_HTTP_ENDPOINT and APPSYNC_EVENTS_API_KEY to run against AWS instead)');
+  if (argv.length) {
+    io.stderr.write(`appsync-events: demo takes no arguments (it reads its settings from the environment), got: ${argv.join(' ')}\nRun 'appsync-events --help' for usage.\n`);
+    return 2;
   }
-
-  const client = createEventsClient(config);
-  client.connectionState$.subscribe((state) => say(`[state]   ${describeState(state)}`));
+  let api: EventApi | undefined;
+  let client: EventsClient | undefined;
+  const namespace = env.APPSYNC_EVENTS_NAMESPACE || 'default';
   const channel = `/${namespace}/*`;
   const expected = 4;
   try {
+    let config: EventsClientConfig;
+    const missing = AWS_VARIABLES.filter((name) => !env[name]);
+    if (missing.length === 1 || (missing.length === 2 && env.APPSYNC_EVENTS_REALTIME_ENDPOINT)) {
+      // Half a configuration must not quietly become a run against the local emulator.
+      throw new Error(`${missing.join(' and ')} not set: set ${AWS_VARIABLES.join(' and ')} to run against AWS, or neither to use the embedded emulator`);
+    }
+    if (!missing.length) {
+      config = {
+        httpEndpoint: env.APPSYNC_EVENTS_HTTP_ENDPOINT!,
+        ...(env.APPSYNC_EVENTS_REALTIME_ENDPOINT ? { realtimeEndpoint: env.APPSYNC_EVENTS_REALTIME_ENDPOINT } : {}),
+        auth: apiKeyAuth(env.APPSYNC_EVENTS_API_KEY!),
+      };
+      // Created first, so that the endpoint printed is the validated one (never credentials or a query).
+      client = createEventsClient(config);
+      say(`Using the AppSync Events API at ${client.toJSON().httpEndpoint} (API key from APPSYNC_EVENTS_API_KEY).`);
+    } else {
+      api = await startEventApi({ namespaces: [namespace] });
+      config = api.clientConfig;
+      client = createEventsClient(config);
+      say(`Started the embedded emulator: ${api.httpEndpoint} and ${api.realtimeEndpoint}`);
+      say('(set APPSYNC_EVENTS_HTTP_ENDPOINT and APPSYNC_EVENTS_API_KEY to run against AWS instead)');
+    }
+    client.connectionState$.subscribe((state) => say(`[state]   ${describeState(state)}`));
+
     // Fail fast when the API cannot be reached (later losses would be retried in the background).
     await client.connect();
+    let count = 0;
+    let subscribed!: () => void;
+    const ready = new Promise<void>((resolve) => (subscribed = resolve));
+    // One subscription prints the events and counts them; a refused or unanswered subscribe ends it
+    // with the client's error, which fails the demo.
     const received = lastValueFrom(
-      client.subscribe<unknown>(channel).pipe(
+      client.subscribe<unknown>(channel, { onSubscribed: () => subscribed() }).pipe(
+        tap((event) => say(`[event]   ${JSON.stringify(event)}`)),
         take(expected),
-        timeout({ first: 15_000, each: 10_000 }),
+        timeout({
+          first: 30_000,
+          each: 10_000,
+          with: () => throwError(() => new Error(`received ${count} of the ${expected} events on ${channel} (none for 10 s)`)),
+        }),
+        tap(() => count++),
         toArray(),
       ),
     );
     received.catch(() => undefined); // observed below; avoid an unhandled rejection while we publish
-    client.subscribe<unknown>(channel).subscribe((event) => say(`[event]   ${JSON.stringify(event)}`));
-    await firstValueFrom(client.subscribed$.pipe(filter((e) => e.channel === channel)));
+    await Promise.race([ready, received]);
     say(`[ready]   subscribed to ${channel}`);
 
     const ws = await firstValueFrom(
@@ -91,7 +117,7 @@ export async function runDemo(
     io.stderr.write(`demo failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
     return 1;
   } finally {
-    client.close();
+    client?.close();
     await api?.close();
   }
 }
