@@ -6,12 +6,12 @@ export default defineConfig({
     testing: 'src/testing/index.ts',
     iam: 'src/iam.ts',
     http: 'src/http.ts',
-    protocol: 'src/protocol/index.ts',
+    protocol: 'src/protocol.ts',
     cli: 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],
   dts: {
-    entry: { index: 'src/index.ts', testing: 'src/testing/index.ts', iam: 'src/iam.ts', http: 'src/http.ts', protocol: 'src/protocol/index.ts' },
+    entry: { index: 'src/index.ts', testing: 'src/testing/index.ts', iam: 'src/iam.ts', http: 'src/http.ts', protocol: 'src/protocol.ts' },
   },
   // Shared chunks in both formats, so that `instanceof` on SDK errors works across entry points.
   splitting: true,

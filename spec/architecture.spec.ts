@@ -2,8 +2,8 @@
  * Keeps the code and ARCHITECTURE.md in agreement: each layer imports only from the layers above it,
  * the emulator is reachable only from the testing and CLI entry points, and the core uses no Node
  * built-ins (it must run in browsers). The browser entry points (`src/index.ts`, `src/http.ts`,
- * `src/iam.ts`, `src/protocol/index.ts`) belong to the root layer: they re-export from any layer
- * of the core.
+ * `src/iam.ts`, `src/protocol.ts`) belong to the root layer: they re-export from any layer of the
+ * core.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -21,12 +21,9 @@ function files(dir: string): string[] {
   });
 }
 
-/** Entry points that live in a layer's folder but re-export from several layers (root layer). */
-const entryFiles = new Set(['protocol/index.ts']);
-
 function layerOf(path: string): string {
   const rel = relative(src, path);
-  return rel.includes('/') && !entryFiles.has(rel) ? (rel.split('/')[0] as string) : 'root';
+  return rel.includes('/') ? (rel.split('/')[0] as string) : 'root';
 }
 
 function imports(path: string): string[] {
@@ -92,13 +89,13 @@ async function browserBundle(entry: string): Promise<{ inputs: string[]; text: s
 
 it('keeps HTTP publishing and the protocol toolkit out of the core entry', async () => {
   const { inputs, text } = await browserBundle('index.ts');
-  expect(inputs.filter((i) => i.endsWith('src/operations/http-publish.ts') || i.endsWith('src/http.ts') || i.endsWith('src/protocol/index.ts'))).toEqual([]);
+  expect(inputs.filter((i) => i.endsWith('src/operations/http-publish.ts') || i.endsWith('src/http.ts') || i.endsWith('src/protocol.ts'))).toEqual([]);
   // What no module of the core uses is tree-shaken, e.g. the HTTP request code and the emulator-side
   // decoder of client frames (preparePublish, by contrast, is shared with the WebSocket publish).
   expect(text).not.toMatch(/function publishOverHttp|function decodeSendMessage/);
 });
 
-it.each(['http.ts', 'protocol/index.ts'])('bundles the %s entry for the browser without any Node built-in', async (entry) => {
+it.each(['http.ts', 'protocol.ts'])('bundles the %s entry for the browser without any Node built-in', async (entry) => {
   const { inputs } = await browserBundle(entry);
   expect(inputs.filter((i) => i.includes('node_modules/ws/') || i.startsWith('node:'))).toEqual([]);
 });

@@ -95,7 +95,7 @@ function diagnostics(): string[] {
       'appsync-events-rx/testing': entry('testing/index.ts'),
       'appsync-events-rx/iam': entry('iam.ts'),
       'appsync-events-rx/http': entry('http.ts'),
-      'appsync-events-rx/protocol': entry('protocol/index.ts'),
+      'appsync-events-rx/protocol': entry('protocol.ts'),
     },
   });
   const contextFile = join(root, '.docs-examples', 'context.d.ts');

@@ -51,7 +51,7 @@ it('imports only names that the entry point exports', () => {
     'appsync-events-rx/testing': 'src/testing/index.ts',
     'appsync-events-rx/iam': 'src/iam.ts',
     'appsync-events-rx/http': 'src/http.ts',
-    'appsync-events-rx/protocol': 'src/protocol/index.ts',
+    'appsync-events-rx/protocol': 'src/protocol.ts',
   };
   const typeNames = (from: string): Set<string> => new Set(readFileSync(join(root, files[from] ?? 'src/index.ts'), 'utf8').match(/\b[A-Z][A-Za-z]+\b/g) ?? []);
   const missing: string[] = [];

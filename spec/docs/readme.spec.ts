@@ -23,7 +23,7 @@ async function run(source: string): Promise<unknown[][]> {
   const wrapped = `${imports
     .join('\n')
     .replace(/'appsync-events-rx\/testing'/g, JSON.stringify(join(root, 'src/testing')))
-    .replace(/'appsync-events-rx\/(http|iam|protocol)'/g, (_, entry: string) => JSON.stringify(join(root, 'src', entry === 'protocol' ? 'protocol/index' : entry)))
+    .replace(/'appsync-events-rx\/(http|iam|protocol)'/g, (_, entry: string) => JSON.stringify(join(root, 'src', entry)))
     .replace(/'appsync-events-rx'/g, JSON.stringify(join(root, 'src')))}\nexport async function main(console: { log: (...a: unknown[]) => void }) {\n${body.join('\n')}\n}\n`;
   const { outputText, diagnostics } = ts.transpileModule(wrapped, {
     compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020, esModuleInterop: true },

@@ -10,7 +10,7 @@ export const entryPoints: Readonly<Record<string, string>> = {
   'appsync-events-rx/testing': 'src/testing/index.ts',
   'appsync-events-rx/iam': 'src/iam.ts',
   'appsync-events-rx/http': 'src/http.ts',
-  'appsync-events-rx/protocol': 'src/protocol/index.ts',
+  'appsync-events-rx/protocol': 'src/protocol.ts',
 };
 
 /** One exported name of one entry point, resolved through re-exports. */

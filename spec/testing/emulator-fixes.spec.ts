@@ -8,9 +8,10 @@
  * once a frame scheduled 30 ms later has arrived, anything a clamped (1 ms) timer would have sent
  * has arrived too.
  */
+import { request as httpsRequest } from 'node:https';
 import { filter, firstValueFrom } from 'rxjs';
 import { ServerError, ValidationError } from '../../src/errors';
-import { handlerError, type EventApi, type EventApiFaults } from '../../src/testing';
+import { generateSelfSignedCertificate, handlerError, type EventApi, type EventApiFaults } from '../../src/testing';
 import { resolveOptions } from '../../src/testing/options';
 import { MAX_TIMER_MS, TimerSet } from '../../src/testing/timers';
 import type { RawClient } from '../helpers/raw-ws';
@@ -236,5 +237,22 @@ describe('counts and the advertised connection timeout', () => {
 
   it.each([[Infinity], [NaN], [0], [-5]])('refuses connectionTimeoutMs %p (it would be advertised as null or a non-positive time)', (value) => {
     expectValidationError(() => resolveOptions({ connectionTimeoutMs: value }), 'INVALID_CONFIG', /^connectionTimeoutMs must be a finite number of milliseconds above 0/);
+  });
+});
+
+describe('generateSelfSignedCertificate (appsync-events-rx/testing)', () => {
+  it('gives the emulator a TLS identity a client can trust: an HTTPS publish verified against api.certificate', async () => {
+    const api = await fx.start({ tls: await generateSelfSignedCertificate() });
+    expect(api.httpEndpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/event$/);
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const body = JSON.stringify({ channel: '/default/a', events: ['1'] });
+      const req = httpsRequest(api.httpEndpoint, { method: 'POST', ca: api.certificate, headers: { 'content-type': 'application/json', 'x-api-key': api.apiKey } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(status).toBe(200);
   });
 });

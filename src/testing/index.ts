@@ -14,6 +14,8 @@ export { HandlerError, handlerError, unauthorized } from './handler-error';
 export { createMockEventsClient } from './mock-client';
 export type { MockEventsClient, MockEventsClientCall, MockEventsClientOptions } from './mock-client';
 export { createIamVerifier } from './sigv4-verifier';
+export { generateSelfSignedCertificate } from './tls';
+export type { PemKeyPair } from './tls';
 export type { IamVerifierOptions } from './sigv4-verifier';
 export type {
   AuthMode,
