@@ -79,7 +79,7 @@ export interface EventsClientConfig extends HttpPublisherConfig {
  * ```
  */
 export interface EventsClient {
-  /** Connection state; replays the current value; each transition once, in order. Completes after `close()`. */
+  /** Connection state; replays the current value to late subscribers until `close()`; each transition once, in order. Completes after `close()` (then a late subscriber gets only the completion). */
   readonly connectionState$: Observable<ConnectionState>;
   /** Every decoded inbound frame (hot, shared). */
   readonly messages$: Observable<ReceiveMessage>;

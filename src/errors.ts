@@ -12,7 +12,7 @@
  * | `ErrIDExists`                | {@link IdExistsError}                  |
  * | `ErrRecieveMsg`              | {@link ConnectionError}                |
  * | `ErrContextEnded`            | unsubscribing from the Observable (cancellation is not an error) |
- * | `ErrSubscriptionCalled` / `ErrUnsubscriptionCalled` | not errors here: a second subscribe shares the wire subscription, a second unsubscribe joins the first |
+ * | `ErrSubscriptionCalled` / `ErrUnsubscriptionCalled` | a second subscribe shares the wire subscription (not an error); a second `unsubscribe(channel)` while the first is pending gets {@link ChannelNotSubscribedError} |
  * | `ErrIDDoesNotExists`, `ErrTypeAssertion` | not reachable: unknown ids are reported on `messages$`, types are checked by the compiler and the decoder |
  *
  * No error message ever contains a credential: server texts pass through {@link scrubSecrets}.
@@ -242,7 +242,8 @@ export function serverError(operation: OperationKind, errors: readonly MessageEr
 
 /**
  * A frame from the server could not be decoded (seed `ErrUnsupportedMsgFormat`). Reported on
- * `connectionState$`/`protocolErrors$`, never thrown inside the socket listener.
+ * `protocolErrors$` (or as the `cause` of a {@link PublishOutcomeUnknownError} for a malformed
+ * publish reply), never thrown inside the socket listener.
  *
  * @example
  * ```ts
@@ -282,8 +283,8 @@ export class MarshalError extends AppSyncEventsError {
 }
 
 /**
- * The id generator returned an id that is already in use or breaks the id grammar (seed
- * `ErrIDExists`).
+ * The id generator returned an id that is already in use (seed `ErrIDExists`). An id that breaks
+ * the id grammar is a {@link ValidationError} (`INVALID_ID`).
  *
  * @example
  * ```ts
@@ -328,8 +329,8 @@ export class ConnectionError extends AppSyncEventsError {
 }
 
 /**
- * The operation could not complete because the client was closed (or its connection ended for
- * good) before it was answered.
+ * The operation could not complete because the client was closed before the operation was sent
+ * (a publish already sent gets a {@link PublishOutcomeUnknownError} with this as its `cause`).
  *
  * @example
  * ```ts
@@ -376,16 +377,21 @@ export class PublishOutcomeUnknownError extends AppSyncEventsError {
     readonly indices: readonly number[],
     cause?: unknown,
   ) {
-    super(ErrorCode.PublishOutcomeUnknown, `publish to ${channel}: outcome unknown (connection lost)`, { cause });
+    // The cause says why: the connection was lost (most often), or the reply was malformed.
+    super(ErrorCode.PublishOutcomeUnknown, `publish to ${channel}: outcome unknown (${AppSyncEventsError.is(cause, ErrorCode.UnsupportedMessageFormat) ? 'malformed reply' : 'connection lost'})`, {
+      cause,
+    });
   }
 }
 
-// One pass over the text. Group 1 keeps a field name (`x-api-key:`, `"authorization":"`, `…=`) and
-// drops an optional `Bearer `; group 2 keeps the SigV4 `Signature=`/`Credential=` prefix (the
-// credential scope after the access key id stays); the last two alternatives are a bare API key and
-// a JWT, replaced whole.
+// One pass over the text. Group 1 keeps a field name (`x-api-key:`, `"authorization":"`, the same
+// inside escaped JSON `\"authorization\":\"`, `…=`) and drops an optional `Bearer `; group 2 keeps
+// the SigV4 `Signature=`/`Credential=` prefix (the credential scope after the access key id stays);
+// then a bare API key; then, after group 3 (what precedes it), a JWT or a `header-` subprotocol
+// (base64url JSON of an authorization object), group 4 keeping `header-`. A JWT only starts where
+// no word character or `-` precedes, so a long run of `-eyJ` is scanned once, not once per `eyJ`.
 const SECRETS =
-  /((?:x-api-key|authorization|x-amz-(?:security-token|signature|credential))"?\s*[:=]\s*"?)(?:Bearer\s+)?[^\s",;&]+|((?:Signature|Credential)=)[\da-z]+|\bda2-[a-z0-9]{20,}\b|\beyJ[\w-]{10,}\.[\w-]+\.[\w-]*/gi;
+  /((?:x-api-key|authorization|x-amz-(?:security-token|signature|credential))\\?"?\s*[:=]\s*\\?"?)(?:Bearer\s+)?[^\s",;&\\]+|((?:Signature|Credential)=)[\da-z]+|\bda2-[a-z0-9]{20,}\b|(^|[^\w-])(?:eyJ[\w-]{10,}\.[\w-]+\.[\w-]*|(header-)[\w-]{16,})/gi;
 
 /**
  * Removes anything that looks like a credential (API key, bearer/JWT token, SigV4 signature,
@@ -399,7 +405,20 @@ const SECRETS =
  * ```
  */
 export function scrubSecrets(text: string): string {
-  return text.replace(SECRETS, '$1$2[redacted]');
+  return text.replace(SECRETS, '$1$2$3$4[redacted]');
+}
+
+/**
+ * What an error may quote of a server's text: its first 200 characters, credentials removed
+ * (scrubbed before the cut, and over at most 1,000 characters however long the text).
+ *
+ * @example
+ * ```ts
+ * excerpt('{"x-api-key":"da2-abcdefghijklmnopqrstuvwxyz"}'); // '{"x-api-key":"[redacted]"}'
+ * ```
+ */
+export function excerpt(text: string): string {
+  return clip(scrubSecrets(text.slice(0, 1000)), 200);
 }
 
 /**

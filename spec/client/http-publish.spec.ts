@@ -117,6 +117,16 @@ describe('hardening', () => {
     expect(error).toMatchObject({ name: 'ServerError', operation: 'http-publish', status: 200, errors: [{ errorType: 'UnsupportedMessageFormat' }] });
   });
 
+  it.each([
+    ['an event missing', '{"successful":[{"index":0}],"failed":[]}'],
+    ['an index out of range', '{"successful":[{"index":0},{"index":2}],"failed":[]}'],
+    ['an index twice', '{"successful":[{"index":0}],"failed":[{"index":0}]}'],
+  ])('fails with PublishOutcomeUnknownError when a 2xx answer has %s', async (_what, body) => {
+    const publisher = clientWith(async () => ({ status: 200, text: async () => body }));
+    const error = await firstValueFrom(publisher.publish('/default/a', [1, 2])).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'PublishOutcomeUnknownError', indices: [0, 1], message: 'publish to /default/a: outcome unknown (malformed reply)', cause: { name: 'UnsupportedMessageFormatError' } });
+  });
+
   it.each([[Infinity], [-1], [0], [NaN], [2 ** 31], ['100']])('refuses timeoutMs %p with ValidationError before anything is sent', async (timeoutMs) => {
     const fetch = jest.fn<ReturnType<FetchLike>, Parameters<FetchLike>>(async () => ({ status: 200, text: async () => okBody }));
     const error = await firstValueFrom(clientWith(fetch).publish('/default/a', [1], { timeoutMs: timeoutMs as number })).catch((e: unknown) => e);

@@ -292,7 +292,11 @@ export class Connection {
     const { type } = message;
     if (type === 'connection_ack') {
       this._keepAliveMs = this._options.keepAliveTimeoutMs ?? message.connectionTimeoutMs;
-      if (session) return; // a repeated ack only refreshes the deadline
+      // A repeated ack only refreshes the deadline, a shorter one at once.
+      if (session) {
+        stop(this._timer);
+        return this._watch();
+      }
       this._session = socket;
       this._connectedAt = this._lastActivity;
       stop(this._timer);

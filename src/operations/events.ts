@@ -125,8 +125,9 @@ export interface MergedResult {
 }
 
 /**
- * Adds the result of the request whose events start at `offset` in the caller's array. Of each
- * failure only the fields the server gave are kept, as strings (a numeric `code` too).
+ * Adds the result of the request whose events start at `offset` in the caller's array (checked
+ * with {@link coversEvents} first). Of each failure only the fields the server gave as text or a
+ * number are kept, as strings.
  *
  * @example
  * ```ts
@@ -138,9 +139,39 @@ export function addResults(result: MergedResult, offset: number, successful: rea
   for (const s of successful) result.successful.push(offset + s.index);
   for (const given of failed) {
     const entry: Record<string, unknown> = { index: offset + given.index };
-    for (const key of ['identifier', 'code', 'message'] as const) if (given[key] !== undefined) entry[key] = String(given[key]);
+    for (const key of ['identifier', 'code', 'message'] as const) {
+      const value: unknown = given[key];
+      // Text or a number only: an object would be "[object Object]" at best, a throw at worst.
+      if (typeof value === 'string' || typeof value === 'number') entry[key] = String(value);
+    }
     result.failed.push(entry as unknown as PublishFailure);
   }
+}
+
+/**
+ * True when the results of a request of `count` events give each event exactly one outcome: every
+ * index a whole number from 0 to `count - 1`, none twice (in either list), none missing. Anything
+ * else would report an event that was not sent, or leave one without an outcome.
+ *
+ * @example
+ * ```ts
+ * coversEvents([{ index: 0 }], [{ index: 1 }], 2); // true
+ * coversEvents([{ index: 0 }], [], 2); // false: event 1 has no outcome
+ * ```
+ */
+export function coversEvents(successful: readonly { index: number }[], failed: readonly { index: number }[], count: number): boolean {
+  // A request has at most five events: one bit each.
+  let seen = 0;
+  let outcomes = 0;
+  for (const list of [successful, failed]) {
+    for (const { index } of list) {
+      const bit = 1 << index;
+      if (!(index >= 0 && index < count && index % 1 === 0) || seen & bit) return false;
+      seen |= bit;
+      outcomes++;
+    }
+  }
+  return outcomes === count;
 }
 
 /**

@@ -2,12 +2,12 @@ import type { SchedulerLike, Subscription } from 'rxjs';
 import { Observable } from '../rx';
 import { resolveAuth } from '../auth/resolve';
 import type { AuthProvider } from '../auth/types';
-import { AppSyncEventsError, ConnectionError, TimeoutError, UnauthorizedError, serverError } from '../errors';
+import { AppSyncEventsError, ConnectionError, PublishOutcomeUnknownError, TimeoutError, UnauthorizedError, UnsupportedMessageFormatError, excerpt, serverError } from '../errors';
 import { timeoutOption } from '../connection/retry';
 import { errorList, hasIndex } from '../protocol/decode';
 import type { ResolvedEndpoints } from '../protocol/endpoints';
 import type { MessageError } from '../protocol/messages';
-import { preparePublish, sendBatches, type EventBatch, type PublishResult } from './events';
+import { coversEvents, preparePublish, sendBatches, type EventBatch, type PublishResult } from './events';
 
 /**
  * The part of `fetch` HTTP publish uses (the global `fetch` of browsers and Node ≥ 18 fits).
@@ -174,8 +174,16 @@ function postBatch(
                 fail(serverError('http-publish', [{ errorType: 'UnsupportedMessageFormat', message: 'HTTP publish answered 2xx without successful/failed lists of indexed entries' }], response.status));
                 return;
               }
+              const successful = (r.successful ?? []) as { index: number }[];
+              const failed = (r.failed ?? []) as { index: number }[];
+              // Each event exactly one outcome, or the outcome of the request is unknown.
+              if (!coversEvents(successful, failed, batch.events.length)) {
+                const malformed = new UnsupportedMessageFormatError('HTTP publish answer without one outcome per event', excerpt(text));
+                fail(new PublishOutcomeUnknownError(channel, batch.events.map((_, i) => batch.offset + i), malformed));
+                return;
+              }
               finish();
-              onResult((r.successful ?? []) as { index: number }[], (r.failed ?? []) as { index: number }[]);
+              onResult(successful, failed);
               return;
             }
             const errors = errorsOf(parsed, response.status);

@@ -1,10 +1,10 @@
 import type { Subscriber, Unsubscribable } from 'rxjs';
 import { Observable } from '../rx';
 import type { AuthProvider } from '../auth/types';
-import { PublishOutcomeUnknownError, TimeoutError, type AppSyncEventsError } from '../errors';
+import { PublishOutcomeUnknownError, TimeoutError, UnsupportedMessageFormatError, excerpt, type AppSyncEventsError } from '../errors';
 import type { ReceiveMessage } from '../protocol/messages';
 import { Operation, type OperationContext } from './context';
-import { addResults, completeWith, preparePublish, type EventBatch, type MergedResult, type PreparedPublish, type PublishResult } from './events';
+import { addResults, completeWith, coversEvents, preparePublish, type EventBatch, type MergedResult, type PreparedPublish, type PublishResult } from './events';
 
 /**
  * Options of `publish` (and, as `HttpPublishOptions`, of the HTTP publisher's `publish`).
@@ -92,8 +92,14 @@ class WebSocketPublish extends Operation implements Unsubscribable {
 
   _onMessage(message: ReceiveMessage): void {
     if (message.type === 'publish_success') {
+      const { offset, events } = this._batch!;
+      // A reply that does not account for each event once: the outcome of the request is unknown.
+      if (!coversEvents(message.successful, message.failed, events.length)) {
+        const malformed = new UnsupportedMessageFormatError('publish_success without one outcome per event', excerpt(JSON.stringify(message)));
+        return this._close(new PublishOutcomeUnknownError(this._channel, events.map((_, i) => offset + i), malformed));
+      }
       this._reset();
-      addResults(this._result ?? (this._result = { successful: [], failed: [] }), this._batch!.offset, message.successful, message.failed);
+      addResults(this._result ?? (this._result = { successful: [], failed: [] }), offset, message.successful, message.failed);
       this._next();
     }
     // publish_error, or error: the request was refused (before anything was published).

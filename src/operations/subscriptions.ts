@@ -8,6 +8,7 @@ import {
   ConnectionClosedError,
   TimeoutError,
   UnsupportedMessageFormatError,
+  excerpt,
   serverError,
 } from '../errors';
 import type { Authorization, MessageError, ReceiveMessage, SubscriptionMessage } from '../protocol/messages';
@@ -243,7 +244,7 @@ class ChannelSubscription extends Operation {
         try {
           value = JSON.parse(event);
         } catch {
-          this._ctx.protocolErrors.next(new UnsupportedMessageFormatError(`event on ${channel} is not JSON`, event.slice(0, 200)));
+          this._ctx.protocolErrors.next(new UnsupportedMessageFormatError(`event on ${channel} is not JSON`, excerpt(event)));
           return;
         }
         emit(this._parsed, value);
@@ -259,6 +260,16 @@ class ChannelSubscription extends Operation {
       // `unsubscribe_error` or `error`, with `errors`). Other frames are dropped.
       const ok = type === (status === Status.Unsubscribing ? 'unsubscribe_success' : 'subscribe_success');
       const { errors } = message as { errors?: readonly MessageError[] };
+      if (status === Status.Active) {
+        // No step is pending: an error, or an `unsubscribe_success` nobody asked for, is not defined
+        // for a live subscription. Reported, never swallowed; the subscription carries on.
+        if (errors || type === 'unsubscribe_success') {
+          this._ctx.protocolErrors.next(
+            errors ? serverError('subscribe', errors) : new UnsupportedMessageFormatError(`unsolicited unsubscribe_success for ${channel}`, excerpt(JSON.stringify(message))),
+          );
+        }
+        return;
+      }
       if (!ok && !errors) return;
       if (status === Status.Unsubscribing) {
         this._close(errors && serverError('unsubscribe', errors));

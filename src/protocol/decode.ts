@@ -1,4 +1,4 @@
-import { clip, scrubSecrets, UnsupportedMessageFormatError } from '../errors';
+import { clip, excerpt, scrubSecrets, UnsupportedMessageFormatError } from '../errors';
 import { DEFAULT_CONNECTION_TIMEOUT_MS } from './limits';
 import type { MessageError, ReceiveMessage, SendMessage } from './messages';
 import type { ProtocolViolation } from './validate';
@@ -37,7 +37,7 @@ export function decodeReceiveMessage(frame: unknown): ReceiveMessage | Unsupport
   if (!isString(type)) return bad('frame is not a JSON object with a string type', frame);
   // A number only for an own entry: `constructor`, `__proto__` and the like are unknown types.
   const shape = RECEIVE_SHAPES[type];
-  if (typeof shape !== 'number') return bad(`unknown message type "${clip(type)}"`, frame);
+  if (typeof shape !== 'number') return bad(`unknown message type "${clip(scrubSecrets(type))}"`, frame);
   const id = m.id;
   if (shape & Shape.Id && !isString(id)) return bad(`${type} without a string id`, frame);
   if (shape & Shape.Errors) {
@@ -220,7 +220,8 @@ export function errorList(list: unknown): MessageError[] {
 function bad(detail: string, frame: string): UnsupportedMessageFormatError {
   // The excerpt ends up in logs: scrub it like any server text (a SigV4 mismatch message quotes the
   // session token), and before clipping, so that a cut cannot hide a secret from the patterns.
-  return new UnsupportedMessageFormatError(detail, clip(scrubSecrets(frame), 200));
+  // Scrubbed before it is cut (a secret across the cut is still found), but never the whole of a huge frame.
+  return new UnsupportedMessageFormatError(detail, excerpt(frame));
 }
 
 function isString(value: unknown): value is string {
