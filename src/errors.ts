@@ -385,13 +385,16 @@ export class PublishOutcomeUnknownError extends AppSyncEventsError {
 }
 
 // One pass over the text. Group 1 keeps a field name (`x-api-key:`, `"authorization":"`, the same
-// inside escaped JSON `\"authorization\":\"`, `…=`) and drops an optional `Bearer `; group 2 keeps
-// the SigV4 `Signature=`/`Credential=` prefix (the credential scope after the access key id stays);
+// inside escaped JSON `\"authorization\":\"`, `…=`) and drops an optional `Bearer `; the value
+// runs to a delimiter, escapes included (`\/`), but not past an escaped quote. Group 2 keeps the
+// SigV4 `Signature=`/`Credential=` prefix (the credential scope after the access key id stays);
 // then a bare API key; then, after group 3 (what precedes it), a JWT or a `header-` subprotocol
-// (base64url JSON of an authorization object), group 4 keeping `header-`. A JWT only starts where
-// no word character or `-` precedes, so a long run of `-eyJ` is scanned once, not once per `eyJ`.
+// (base64url of an authorization object, so `eyJ…`), group 4 keeping `header-`. A JWT only starts
+// where no word character or `-` precedes, so a long run of `-eyJ` is scanned once, not once per
+// `eyJ` (linear time on any input); the price: a JWT glued to a word (`id-token-eyJ…`) is not
+// recognised by its shape, only by a field name before it.
 const SECRETS =
-  /((?:x-api-key|authorization|x-amz-(?:security-token|signature|credential))\\?"?\s*[:=]\s*\\?"?)(?:Bearer\s+)?[^\s",;&\\]+|((?:Signature|Credential)=)[\da-z]+|\bda2-[a-z0-9]{20,}\b|(^|[^\w-])(?:eyJ[\w-]{10,}\.[\w-]+\.[\w-]*|(header-)[\w-]{16,})/gi;
+  /((?:x-api-key|authorization|x-amz-(?:security-token|signature|credential))\\?"?\s*[:=]\s*\\?"?)(?:Bearer\s+)?(?:\\[^"]|[^\s",;&\\])+|((?:Signature|Credential)=)[\da-z]+|\bda2-[a-z0-9]{20,}\b|(^|[^\w-])(?:eyJ[\w-]{10,}\.[\w-]+\.[\w-]*|(header-)eyJ[\w-]{13,})/gi;
 
 /**
  * Removes anything that looks like a credential (API key, bearer/JWT token, SigV4 signature,
@@ -410,7 +413,7 @@ export function scrubSecrets(text: string): string {
 
 /**
  * What an error may quote of a server's text: its first 200 characters, credentials removed
- * (scrubbed before the cut, and over at most 1,000 characters however long the text).
+ * (scrubbed before the cut; of a long text, about its first 1,000 characters, cut between tokens).
  *
  * @example
  * ```ts
@@ -418,7 +421,14 @@ export function scrubSecrets(text: string): string {
  * ```
  */
 export function excerpt(text: string): string {
-  return clip(scrubSecrets(text.slice(0, 1000)), 200);
+  // A long text is cut between tokens, never in one (half a credential may be too short to be
+  // recognised, and scrubbing what precedes it can bring it into the 200 characters quoted): the
+  // token at the cut is kept whole up to 8,000 characters, else left out.
+  const between = (i: number): boolean => ' \t\n\r",;&'.includes(text[i]!);
+  let end = 1000;
+  while (end < text.length && end < 8000 && !between(end)) end++;
+  if (end < text.length && !between(end)) while (end > 0 && !between(end - 1)) end--;
+  return clip(scrubSecrets(text.slice(0, end)), 200);
 }
 
 /**

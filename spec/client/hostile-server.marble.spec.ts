@@ -115,6 +115,26 @@ describe('the credential scrubber', () => {
     expect(scrubSecrets(text)).toContain('[redacted]');
   });
 
+  it.each([
+    ['a session token with an escaped slash', '{"x-amz-security-token":"IQoJb3JpZ2luX2VjEJr\\/SECRETTAIL+abc=="}', 'SECRETTAIL'],
+    ['a token with a backslash', JSON.stringify({ authorization: 'lambda\\SECRETTAIL' }), 'SECRETTAIL'],
+  ])('removes the whole of %s', (_what, text, secret) => {
+    expect(scrubSecrets(text)).not.toContain(secret);
+  });
+
+  it('leaves ordinary text that merely starts like a subprotocol alone', () => {
+    expect(scrubSecrets('Invalid header-subprotocol-configuration')).toBe('Invalid header-subprotocol-configuration');
+  });
+
+  it('cuts a long frame between tokens, so no half of a credential is quoted', () => {
+    const key = 'da2-abcdefghijklmnopqrstuvwxyz';
+    const head = `{"type":"nope","x-amz-security-token":"${'Q'.repeat(900)}","k":"`;
+    const frame = `${head}${'x'.repeat(1000 - head.length - 23)}",${key}"}`;
+    const { excerpt } = decodeReceiveMessage(frame) as UnsupportedMessageFormatError;
+    expect(excerpt).not.toContain('da2-abcdefghijk');
+    expect(excerpt).toContain('[redacted]');
+  });
+
   it('scrubs the type name an undecodable frame quotes, and the excerpt of a non-JSON event', () => {
     const frame = decodeReceiveMessage(JSON.stringify({ type: `x-api-key=${TOKEN}` })) as UnsupportedMessageFormatError;
     expect(frame.message + frame.excerpt).not.toContain(TOKEN);

@@ -265,7 +265,7 @@ class ChannelSubscription extends Operation {
         // for a live subscription. Reported, never swallowed; the subscription carries on.
         if (errors || type === 'unsubscribe_success') {
           this._ctx.protocolErrors.next(
-            errors ? serverError('subscribe', errors) : new UnsupportedMessageFormatError(`unsolicited unsubscribe_success for ${channel}`, excerpt(JSON.stringify(message))),
+            errors ? serverError(type === 'unsubscribe_error' ? 'unsubscribe' : 'subscribe', errors) : new UnsupportedMessageFormatError(`unsolicited unsubscribe_success for ${channel}`, excerpt(JSON.stringify(message))),
           );
         }
         return;
