@@ -17,6 +17,31 @@ import type { AuthMode, AuthorizationContext, TokenValidatorResult } from './typ
 export const UNAUTHORIZED: MessageError = { errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.' };
 
 /**
+ * The `strictHost` check of one operation (WebSocket subscribe/publish, HTTP publish): with
+ * `strictHost` on, an auth object that carries a `host` (any key case; IAM always does) other than
+ * the emulator's own is refused like bad credentials. `undefined` when the host is acceptable
+ * (`strictHost` off, no `host` in the object, or the emulator's host). The error names the expected
+ * host, never the credentials.
+ *
+ * @example
+ * ```ts
+ * import { strictHostRefusal } from './auth';
+ * const refused = strictHostRefusal(config, hub.host, message.authorization);
+ * if (refused) return fail(refused);
+ * ```
+ */
+export function strictHostRefusal(
+  config: ResolvedOptions,
+  expectedHost: string,
+  auth: Readonly<Record<string, string | undefined>>,
+): MessageError | undefined {
+  if (!config.strictHost) return undefined;
+  const host = lowerCaseKeys(auth)['host'];
+  if (host === undefined || host === expectedHost) return undefined;
+  return { errorType: UNAUTHORIZED.errorType, message: `${UNAUTHORIZED.message ?? ''} (the host must be ${expectedHost} with strictHost)` };
+}
+
+/**
  * Outcome of checking one authorization object: the mode that accepted it and the identity that
  * handlers see, or the error and the HTTP status to report (401 bad/missing credentials, 403 mode
  * not allowed or rejected signature).
@@ -171,7 +196,11 @@ export function readConnectAuth(req: IncomingMessage): ConnectAuth {
  * present (else 401) → a configured mode can read them (else 401) → that mode is allowed here (else
  * 403) → not expired by the `expireCredentials` fault (else 401) → the credentials themselves (API
  * key in the list, token accepted by its validator, IAM verifier passes; else 401, or the IAM
- * verifier's own error with 403). Validators that throw count as a refusal. Never rejects.
+ * verifier's own error with 403). A token validator accepts only by answering `true` or an object
+ * whose `isAuthorized` is `true`; anything else (`false`, `null`, `undefined`, any other value, a
+ * throw, a rejection) is a refusal. An IAM verifier that throws, or answers something other than
+ * `undefined` or an error object, refuses with the generic 401. Never rejects: an unexpected
+ * failure is a 401 refusal too.
  *
  * @example
  * ```ts
@@ -180,6 +209,16 @@ export function readConnectAuth(req: IncomingMessage): ConnectAuth {
  * ```
  */
 export async function authorize(config: ResolvedOptions, check: AuthRequestCheck): Promise<AuthOutcome> {
+  try {
+    return await checkAuthorization(config, check);
+  } catch {
+    // Validators and verifiers are already isolated; this covers anything else (e.g. an answer
+    // object whose getters throw), so that no caller is ever left with a rejected promise.
+    return { ok: false, status: 401, error: UNAUTHORIZED };
+  }
+}
+
+async function checkAuthorization(config: ResolvedOptions, check: AuthRequestCheck): Promise<AuthOutcome> {
   const auth = lowerCaseKeys(check.auth);
   const apiKey = auth['x-api-key'];
   const authorization = auth['authorization'];
@@ -212,15 +251,15 @@ export async function authorize(config: ResolvedOptions, check: AuthRequestCheck
       if (!verifier) continue;
       const error = await settle(() => verifier(auth, check.iamBody, check.context));
       if (error.ok && error.value === undefined) return { ok: true, mode, identity: iamIdentity(authorization as string) };
-      iamError = error.ok && error.value ? error.value : UNAUTHORIZED;
+      iamError = error.ok ? verifierError(error.value) : UNAUTHORIZED;
     } else {
       const validator = config.tokenValidators[mode];
       if (!validator) continue;
       const token = (authorization as string).replace(/^Bearer\s+/i, '');
       const answer = await settle(() => validator(token, check.context));
       if (!answer.ok) continue;
-      const result: TokenValidatorResult = typeof answer.value === 'boolean' ? { isAuthorized: answer.value } : answer.value;
-      if (result.isAuthorized === true) return { ok: true, mode, identity: tokenIdentity(mode, result) };
+      const accepted = acceptedAnswer(answer.value);
+      if (accepted) return { ok: true, mode, identity: tokenIdentity(mode, accepted) };
     }
   }
   if (iamError) return { ok: false, status: iamError.errorType === 'UnauthorizedException' ? 401 : 403, error: iamError };
@@ -233,6 +272,35 @@ async function settle<T>(fn: () => T | PromiseLike<T>): Promise<{ ok: true; valu
   } catch {
     return { ok: false };
   }
+}
+
+/**
+ * The accepting form of a validator's answer, or `undefined` for a refusal: only `true` and an
+ * object whose `isAuthorized` is `true` accept (validators written in plain JavaScript may answer
+ * `null`, `undefined` or anything else, which all refuse, like `false`).
+ */
+function acceptedAnswer(value: unknown): TokenValidatorResult | undefined {
+  if (value === true) return { isAuthorized: true };
+  if (typeof value !== 'object' || value === null) return undefined;
+  const answer = value as { readonly isAuthorized?: unknown; readonly handlerContext?: unknown };
+  if (answer.isAuthorized !== true) return undefined;
+  const context = answer.handlerContext;
+  return typeof context === 'object' && context !== null && !Array.isArray(context)
+    ? { isAuthorized: true, handlerContext: context as Record<string, unknown> }
+    : { isAuthorized: true };
+}
+
+/** An IAM verifier's refusal as a `MessageError`: anything but an error object is the generic 401. */
+function verifierError(value: unknown): MessageError {
+  if (typeof value !== 'object' || value === null) return UNAUTHORIZED;
+  const { errorType, message } = value as { readonly errorType?: unknown; readonly message?: unknown };
+  if (typeof errorType !== 'string') return UNAUTHORIZED;
+  const { errorCode } = value as { readonly errorCode?: unknown };
+  return {
+    errorType,
+    ...(typeof message === 'string' ? { message } : {}),
+    ...(typeof errorCode === 'number' ? { errorCode } : {}),
+  };
 }
 
 function tokenIdentity(mode: TokenMode, result: TokenValidatorResult): Record<string, unknown> {

@@ -5,11 +5,11 @@ import { channelMatches, parseChannel, type ChannelPath } from '../protocol/chan
 import { decodeSendMessage, type SendMessageDecodeResult } from '../protocol/decode';
 import type { MessageError, PublishMessage, SubscribeMessage } from '../protocol/messages';
 import { checkEventCount, checkEventJson, checkOperationId } from '../protocol/validate';
-import { UNAUTHORIZED, authorize, headerRecord, lowerCaseKeys, type AuthOutcome, type ConnectAuth } from './auth';
+import { UNAUTHORIZED, authorize, headerRecord, lowerCaseKeys, strictHostRefusal, type AuthOutcome, type ConnectAuth } from './auth';
 import { webSocketSignedBody } from '../auth/header';
 import { handlerContext, runOnSubscribe } from './handlers';
 import type { EmulatorHub } from './hub';
-import { runPublish } from './publish';
+import { INTERNAL_FAILURE, runPublish } from './publish';
 import { MAX_TIMER_MS, TimerSet } from './timers';
 
 
@@ -63,10 +63,14 @@ export class Connection {
     delete this.upgradeHeaders['sec-websocket-protocol'];
     delete this.upgradeHeaders['sec-websocket-key'];
     hub.connections.set(this.id, this);
-    this.connectAuth = this.authorizeConnect(auth).then((outcome) => {
-      this.authorized = outcome.ok;
-      return outcome;
-    });
+    // Handled at once, so it can never become an unhandled rejection while the client sends
+    // nothing (authorize() does not reject; anything else that fails here is a refusal too).
+    this.connectAuth = this.authorizeConnect(auth)
+      .catch((): AuthOutcome => ({ ok: false, status: 401, error: UNAUTHORIZED }))
+      .then((outcome) => {
+        this.authorized = outcome.ok;
+        return outcome;
+      });
 
     const config = hub.config;
     this.timers.interval(() => {
@@ -208,7 +212,7 @@ export class Connection {
         if (faults.withholdAcks) return;
         return this.ack(faults.ackDelayMs);
       case 'subscribe':
-        return this.subscribe(message, reply);
+        return this.answerOnce('subscribe', message.id, reply, (once) => this.subscribe(message, once));
       case 'unsubscribe':
         // §7.3: the service silently ignores an unsubscribe for a subscribe it has not answered yet
         // (reported from e2e work; weak evidence), exposed as an opt-in fault.
@@ -221,7 +225,31 @@ export class Connection {
           errors: [{ errorType: 'UnknownOperationError', message: `Unknown operation id ${message.id}` }],
         });
       case 'publish':
-        return this.publish(message, reply);
+        return this.answerOnce('publish', message.id, reply, (once) => this.publish(message, once));
+    }
+  }
+
+  /**
+   * Runs a subscribe or publish so that it gets exactly one reply (protocol reference §7.4): at
+   * most the one it sends itself, and `subscribe_error` / `publish_error` with
+   * {@link INTERNAL_FAILURE} when anything escapes before it replied.
+   */
+  private async answerOnce(
+    type: 'subscribe' | 'publish',
+    id: string,
+    reply: (frame: Frame) => void,
+    run: (reply: (frame: Frame) => void) => Promise<void>,
+  ): Promise<void> {
+    let answered = false;
+    const once = (frame: Frame): void => {
+      if (answered) return;
+      answered = true;
+      reply(frame);
+    };
+    try {
+      await run(once);
+    } catch {
+      once({ type: `${type}_error`, id, errors: [INTERNAL_FAILURE] });
     }
   }
 
@@ -257,6 +285,8 @@ export class Connection {
     if (!parsed.ok) return fail({ errorType: 'BadRequestException', message: parsed.reason });
     const namespace = this.hub.config.namespaces.get(parsed.channel.namespace);
     if (!namespace) return fail(unknownNamespace(parsed.channel.namespace));
+    const wrongHost = strictHostRefusal(this.hub.config, this.hub.host, message.authorization);
+    if (wrongHost) return fail(wrongHost);
     const auth = await authorize(this.hub.config, {
       auth: message.authorization,
       allowedModes: namespace.subscribeAuthModes,
@@ -290,6 +320,8 @@ export class Connection {
     if (!parsed.ok) return fail({ errorType: 'BadRequestException', message: parsed.reason });
     const namespace = this.hub.config.namespaces.get(parsed.channel.namespace);
     if (!namespace) return fail(unknownNamespace(parsed.channel.namespace));
+    const wrongHost = strictHostRefusal(this.hub.config, this.hub.host, message.authorization);
+    if (wrongHost) return fail(wrongHost);
     const auth = await authorize(this.hub.config, {
       auth: message.authorization,
       allowedModes: namespace.publishAuthModes,

@@ -52,7 +52,8 @@ export function handlerContext(
 /**
  * Runs a namespace's `onSubscribe` (if any). A thrown {@link HandlerError} denies the subscription
  * (errorType `Unauthorized` for `unauthorized()`, else `UnauthorizedException`, with the handler's
- * message); any other exception is reported as `SubscriptionProcessingError`.
+ * message); any other exception (whatever was thrown) is reported as `SubscriptionProcessingError`.
+ * Never rejects.
  *
  * @example
  * ```ts
@@ -73,8 +74,16 @@ export async function runOnSubscribe(namespace: ResolvedNamespace, ctx: HandlerC
 }
 
 /**
- * Runs a namespace's `onPublish` and checks what it returned: an array whose entries are `null` or
- * events reusing the ids of `ctx.events` (§7.8). Without a handler the events pass through.
+ * Runs a namespace's `onPublish` and checks what it returned: `null` (nothing to broadcast, as
+ * AWS's `OutgoingEvent[] | null`), or an array whose entries are `null` or events reusing the ids
+ * of `ctx.events` (§7.8). Without a handler the events pass through.
+ *
+ * The handler gets a fresh array of frozen copies of the events, and the ids it may return are
+ * taken before it runs, so whatever it does to `ctx.events` (push, splice, sort) cannot change
+ * which ids are valid. The entries it returns are copied into plain events here. Never rejects:
+ * a throw (of any value), a result that is not `null` or an array, an entry that is neither
+ * `null` nor an event with a known id, or one whose properties cannot be read is a refusal
+ * (`MessageProcessingError`, HTTP 500; a {@link HandlerError} gives 403).
  *
  * @example
  * ```ts
@@ -89,30 +98,58 @@ export async function runOnPublish(
 ): Promise<{ readonly ok: true; readonly events: readonly (HandlerEvent | null)[] } | ({ readonly ok: false } & HandlerRefusal)> {
   const handler = namespace.config.onPublish;
   if (!handler) return { ok: true, events: ctx.events };
+  const ids = new Set(ctx.events.map((e) => e.id));
+  // Copies: the handler may change them in place (as AWS handlers may), never the emulator's own.
+  const given: HandlerContext = { ...ctx, events: ctx.events.map((e) => ({ ...e })) };
   let returned: unknown;
   try {
-    returned = await handler(ctx);
+    returned = await handler(given);
   } catch (err) {
     return { ok: false, ...refusal(err, 'MessageProcessingError', 'onPublish') };
   }
-  const ids = new Set(ctx.events.map((e) => e.id));
-  if (!Array.isArray(returned)) return { ok: false, ...broken('onPublish must return an array of events') };
-  for (const entry of returned as unknown[]) {
-    if (entry === null) continue;
-    if (typeof entry !== 'object' || typeof (entry as { id?: unknown }).id !== 'string') {
-      return { ok: false, ...broken('onPublish returned an entry that is neither null nor an event with an id') };
+  if (returned === null) return { ok: true, events: [] };
+  if (!Array.isArray(returned)) return { ok: false, ...broken('onPublish must return an array of events or null') };
+  const events: (HandlerEvent | null)[] = [];
+  try {
+    for (const entry of returned as unknown[]) {
+      if (entry === null) {
+        events.push(null);
+        continue;
+      }
+      if (typeof entry !== 'object') return { ok: false, ...broken('onPublish returned an entry that is neither null nor an event with an id') };
+      const { id, payload, error } = entry as { readonly id?: unknown; readonly payload?: unknown; readonly error?: unknown };
+      if (typeof id !== 'string') return { ok: false, ...broken('onPublish returned an entry that is neither null nor an event with an id') };
+      if (!ids.has(id)) return { ok: false, ...broken('onPublish returned an event with an id it was not given') };
+      events.push(error === undefined ? { id, payload } : { id, payload, error: describe(error) });
     }
-    if (!ids.has((entry as HandlerEvent).id)) return { ok: false, ...broken('onPublish returned an event with an id it was not given') };
+  } catch (err) {
+    return { ok: false, ...broken(scrubSecrets(`onPublish returned an entry that could not be read: ${describe(err)}`)) };
   }
-  return { ok: true, events: returned as (HandlerEvent | null)[] };
+  return { ok: true, events };
+}
+
+/**
+ * A thrown or returned value as text, for error messages: an `Error`'s message, else `String()`;
+ * never throws (a value `String()` cannot convert, such as `Object.create(null)`, or a throwing
+ * getter, is described as such).
+ */
+function describe(value: unknown): string {
+  try {
+    return value instanceof Error ? String(value.message) : String(value);
+  } catch {
+    return 'a value that cannot be converted to a string';
+  }
 }
 
 function refusal(err: unknown, crashType: string, handler: string): HandlerRefusal {
-  if (HandlerError.is(err)) {
-    return { status: 403, error: { errorType: err.unauthorized ? 'Unauthorized' : 'UnauthorizedException', message: err.message } };
+  try {
+    if (HandlerError.is(err)) {
+      return { status: 403, error: { errorType: err.unauthorized ? 'Unauthorized' : 'UnauthorizedException', message: describe(err.message) } };
+    }
+  } catch {
+    // A value whose properties cannot be read (e.g. a revoked Proxy) is a crash like any other.
   }
-  const detail = err instanceof Error ? err.message : String(err);
-  return { status: 500, error: { errorType: crashType, message: scrubSecrets(`${handler} handler failed: ${detail}`) } };
+  return { status: 500, error: { errorType: crashType, message: scrubSecrets(`${handler} handler failed: ${describe(err)}`) } };
 }
 
 function broken(message: string): HandlerRefusal {

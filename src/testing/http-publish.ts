@@ -2,19 +2,39 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseChannel } from '../protocol/channel';
 import type { MessageError } from '../protocol/messages';
 import { checkEventCount, checkEventJson } from '../protocol/validate';
-import { authorize, headerRecord } from './auth';
+import { authorize, headerRecord, strictHostRefusal } from './auth';
 import type { EmulatorHub } from './hub';
-import { runPublish } from './publish';
+import { INTERNAL_FAILURE, runPublish } from './publish';
 
 /** Largest HTTP body read (5 events of 240 KB fit many times over); larger bodies get 413. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
+/**
+ * Request headers every answer allows: those of every auth mode, including what `iamAuth` signs
+ * for an HTTP publish (`accept`, `content-encoding: amz-1.0`) and `x-amz-content-sha256`, which
+ * other SigV4 signers add. A preflight also gets the header names it asks for.
+ */
+const ALLOWED_HEADERS: readonly string[] = [
+  'content-type',
+  'x-api-key',
+  'authorization',
+  'x-amz-date',
+  'x-amz-security-token',
+  'x-amz-user-agent',
+  'content-encoding',
+  'accept',
+  'x-amz-content-sha256',
+];
+
 const CORS_HEADERS: Readonly<Record<string, string>> = {
   'access-control-allow-origin': '*',
   'access-control-allow-methods': 'POST, OPTIONS',
-  'access-control-allow-headers': 'content-type, x-api-key, authorization, x-amz-date, x-amz-security-token, x-amz-user-agent',
+  'access-control-allow-headers': ALLOWED_HEADERS.join(', '),
   'access-control-max-age': '86400',
 };
+
+/** An HTTP header name (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
 
 interface HttpAnswer {
   readonly status: number;
@@ -27,9 +47,12 @@ interface HttpAnswer {
  * `OPTIONS /event` answers CORS preflights permissively, other methods on `/event` get 405 and
  * other paths 404. Error bodies are `{"errors":[{errorType,message}]}`: 400 `BadRequestException`
  * (malformed body, bad channel, unknown namespace, 0 or more than 5 events, an event that is not
- * JSON), 401 `UnauthorizedException` (missing, invalid or expired credentials), 403
- * `UnauthorizedException` (auth mode not allowed for the namespace, a handler's `HandlerError`, a
- * rejected IAM signature).
+ * JSON), 401 `UnauthorizedException` (missing, invalid or expired credentials; with `strictHost`, a
+ * `Host` header other than the emulator's), 403 `UnauthorizedException` (auth mode not allowed for
+ * the namespace, a handler's `HandlerError`, a rejected IAM signature), 500
+ * `MessageProcessingError` (an `onPublish` that crashed or returned something unusable) or
+ * `InternalFailureException` (the emulator itself failed). A preflight allows the usual auth and
+ * SigV4 headers plus every header name it asks for (`Access-Control-Request-Headers`).
  *
  * @example
  * ```ts
@@ -46,7 +69,7 @@ export function handleHttpRequest(hub: EmulatorHub, req: IncomingMessage, res: S
   }
   if (req.method === 'OPTIONS') {
     req.resume();
-    return respond(res, { status: 204, body: undefined });
+    return respond(res, { status: 204, body: undefined, headers: preflightHeaders(req.headers['access-control-request-headers']) });
   }
   if (req.method !== 'POST') {
     req.resume();
@@ -73,7 +96,7 @@ export function handleHttpRequest(hub: EmulatorHub, req: IncomingMessage, res: S
         hub.recordHttp('out', JSON.stringify(answer.body));
         respond(res, answer);
       },
-      () => respond(res, { status: 500, body: errors({ errorType: 'InternalFailureException', message: 'The emulator failed to process the request' }) }),
+      () => respond(res, { status: 500, body: errors(INTERNAL_FAILURE) }),
     );
   });
   req.on('error', () => res.destroy());
@@ -93,6 +116,9 @@ async function publishOverHttp(hub: EmulatorHub, req: IncomingMessage, raw: stri
   const namespace = hub.config.namespaces.get(parsed.channel.namespace);
   if (!namespace) return badRequest(`Namespace ${parsed.channel.namespace} does not exist`);
   const headers = headerRecord(req.headers);
+  // With strictHost, the request's Host header must name the emulator (a request without one too).
+  const wrongHost = strictHostRefusal(hub.config, hub.host, { host: headers['host'] ?? '' });
+  if (wrongHost) return { status: 401, body: errors(wrongHost) };
   const auth = await authorize(hub.config, {
     auth: headers,
     allowedModes: namespace.publishAuthModes,
@@ -115,6 +141,20 @@ async function publishOverHttp(hub: EmulatorHub, req: IncomingMessage, raw: stri
     return { status: outcome.status, body: errors(error) };
   }
   return { status: 200, body: { successful: outcome.successful, failed: outcome.failed } };
+}
+
+/**
+ * What a CORS preflight answers beyond {@link CORS_HEADERS}: every header name the browser asks
+ * for (`Access-Control-Request-Headers`) is allowed as well, so that a client sending headers of
+ * its own is not blocked; entries that are not header names are left out.
+ */
+function preflightHeaders(requested: string | undefined): Record<string, string> {
+  const allowed = new Set(ALLOWED_HEADERS);
+  for (const name of (requested ?? '').split(',')) {
+    const header = name.trim().toLowerCase();
+    if (HEADER_NAME.test(header)) allowed.add(header);
+  }
+  return { 'access-control-allow-headers': [...allowed].join(', '), vary: 'Access-Control-Request-Headers' };
 }
 
 function badRequest(message: string): HttpAnswer {

@@ -7,6 +7,19 @@ import type { EmulatorHub } from './hub';
 import type { ResolvedNamespace } from './options';
 
 /**
+ * The error reported when the emulator itself fails while processing an operation (a bug, not a
+ * refusal): HTTP 500 for HTTP publish, `subscribe_error` / `publish_error` over WebSocket. Carries
+ * no detail, so it can never echo a request's credentials.
+ *
+ * @example
+ * ```ts
+ * import { INTERNAL_FAILURE } from './publish';
+ * reply({ type: 'publish_error', id, errors: [INTERNAL_FAILURE] });
+ * ```
+ */
+export const INTERNAL_FAILURE: MessageError = { errorType: 'InternalFailureException', message: 'The emulator failed to process the request' };
+
+/**
  * Result of the shared publish pipeline: per-event outcomes, or a whole-request refusal (with the
  * HTTP status HTTP publish answers with).
  *
@@ -29,8 +42,9 @@ export type PublishOutcome =
  *
  * Without a handler, or when a handler returns a payload equal to the original, subscribers get
  * the original string byte for byte; a transformed payload is re-serialised with
- * `JSON.stringify`. Events a handler drops (returns `null` for, or leaves out) are reported as
- * successful — the reference's suggestion for an [UNK] point (§5).
+ * `JSON.stringify`. Events a handler drops (returns `null` for, or leaves out, or all of them when
+ * it returns `null`) are reported as successful — the reference's suggestion for an [UNK] point
+ * (§5).
  *
  * @example
  * ```ts
@@ -67,10 +81,12 @@ export async function runPublish(
     outgoing = [];
     for (const entry of result.events) {
       if (entry === null) continue;
-      const index = indexById.get(entry.id) as number;
+      const index = indexById.get(entry.id);
+      // runOnPublish only lets through ids it was given, taken before the handler ran.
+      if (index === undefined) continue;
       if (entry.error !== undefined) {
         // failed[].code for a handler-rejected event is [UNK]; we use the documented processing error type.
-        failed.push({ identifier: entry.id, index, code: 'MessageProcessingError', message: String(entry.error) });
+        failed.push({ identifier: entry.id, index, code: 'MessageProcessingError', message: entry.error });
         continue;
       }
       const encoded = encodeTransformed(entry.payload, events[index] as string);

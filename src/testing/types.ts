@@ -37,7 +37,10 @@ export interface AuthorizationContext {
 /**
  * Decides whether a Lambda, Cognito or OIDC token is valid. Return `true`/`false`, or an object
  * (`{ isAuthorized, handlerContext? }`, like a Lambda authorizer's response). May be async.
- * `Bearer ` prefixes are stripped before the call (§4.2).
+ * `Bearer ` prefixes are stripped before the call (§4.2). Only `true` and an object whose
+ * `isAuthorized` is `true` accept the token: anything else a validator answers (`null`,
+ * `undefined`, …), throws or rejects with is a refusal (401), never a crash. A `handlerContext`
+ * that is not an object is ignored.
  *
  * @example
  * ```ts
@@ -123,8 +126,12 @@ export interface HandlerContext {
 /**
  * Namespace configuration: name, which auth modes may publish and subscribe (default: every mode the
  * API accepts), and optional handlers. `onPublish` returns the events to broadcast (default
- * pass-through); throwing {@link HandlerError} rejects the whole request. `onSubscribe` may throw
- * {@link HandlerError} (`unauthorized: true` gives `errorType: "Unauthorized"`).
+ * pass-through), reusing the ids of `ctx.events`, or `null` to broadcast none (like AWS's
+ * `OutgoingEvent[] | null`); events it drops count as successful. It gets a fresh array of frozen
+ * events: build new objects to transform them. Throwing {@link HandlerError} rejects the whole
+ * request; any other throw, or a result that is neither `null` nor such an array, is reported as
+ * `MessageProcessingError`. `onSubscribe` may throw {@link HandlerError} (`unauthorized: true`
+ * gives `errorType: "Unauthorized"`).
  *
  * @example
  * ```ts
@@ -136,7 +143,7 @@ export interface NamespaceConfig {
   readonly name: string;
   readonly publishAuthModes?: readonly AuthMode[];
   readonly subscribeAuthModes?: readonly AuthMode[];
-  readonly onPublish?: (ctx: HandlerContext) => readonly (HandlerEvent | null)[] | PromiseLike<readonly (HandlerEvent | null)[]>;
+  readonly onPublish?: (ctx: HandlerContext) => readonly (HandlerEvent | null)[] | null | PromiseLike<readonly (HandlerEvent | null)[] | null>;
   readonly onSubscribe?: (ctx: HandlerContext) => void | PromiseLike<void>;
 }
 
@@ -179,7 +186,12 @@ export interface EventApiOptions {
   readonly defaultSubscribeAuthModes?: readonly AuthMode[];
   /** Serve `https`/`wss` with this key pair (PEM). */
   readonly tls?: { readonly key: string; readonly cert: string };
-  /** Reject auth objects whose `host` differs from the emulator's host. @default false */
+  /**
+   * Reject auth objects whose `host` differs from the emulator's host (`api.host`), like bad
+   * credentials: the connect auth object (which must have a `host` anyway), every subscribe/publish
+   * `authorization` object that carries a `host` (IAM ones always do), and the `Host` header of an
+   * HTTP publish (401). @default false
+   */
   readonly strictHost?: boolean;
   /** Subscriptions per connection. @default 200 */
   readonly maxSubscriptionsPerConnection?: number;
