@@ -73,7 +73,8 @@ export interface EventsClientConfig extends HttpPublisherConfig {
  *
  * @example
  * ```ts
- * const client = createEventsClient(config);
+ * import { createEventsClient, type EventsClient } from 'appsync-events-rx';
+ * const client: EventsClient = createEventsClient(config);
  * client.subscribe<{ text: string }>('/default/chat').subscribe((m) => console.log(m.text));
  * client.publish('/default/chat', [{ text: 'hi' }]).subscribe((r) => console.log(r.successful)); // [0]
  * ```

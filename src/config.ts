@@ -29,7 +29,7 @@ export function apiKeyConfig(httpEndpoint: string, realtimeEndpoint: string | un
  * @example
  * ```ts
  * import { createEventsClient, lambdaConfig } from 'appsync-events-rx';
- * const client = createEventsClient(lambdaConfig(httpHost, realtimeHost, () => getToken()));
+ * const client = createEventsClient(lambdaConfig('example.appsync-api.eu-west-1.amazonaws.com', undefined, () => session.currentToken()));
  * ```
  */
 export function lambdaConfig(httpEndpoint: string, realtimeEndpoint: string | undefined, token: TokenSource): EventsClientConfig {
@@ -48,6 +48,8 @@ function seedConfig(httpEndpoint: string, realtimeEndpoint: string | undefined, 
  * @example
  * ```ts
  * import { subprotocols } from 'appsync-events-rx';
+ * import { resolveEndpoints } from 'appsync-events-rx/protocol';
+ * const { realtimeUrl } = resolveEndpoints(config.httpEndpoint, config.realtimeEndpoint);
  * const ws = new WebSocket(realtimeUrl, await subprotocols(config));
  * ```
  */

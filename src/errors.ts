@@ -27,8 +27,8 @@ const BRAND = Symbol.for('appsync-events-rx.error');
  *
  * @example
  * ```ts
- * import { ErrorCode } from 'appsync-events-rx';
- * if (err.code === ErrorCode.Timeout) retryLater();
+ * import { AppSyncEventsError, ErrorCode } from 'appsync-events-rx';
+ * client.publish('/default/a', [1]).subscribe({ error: (e) => AppSyncEventsError.is(e) && e.code === ErrorCode.Timeout && console.log('try again later') });
  * ```
  */
 export const ErrorCode = {
@@ -203,7 +203,7 @@ export class ServerError extends AppSyncEventsError {
  * @example
  * ```ts
  * import { UnauthorizedError } from 'appsync-events-rx';
- * client.connect().catch((e) => { if (e instanceof UnauthorizedError) signIn(); });
+ * client.connect().catch((e) => { if (e instanceof UnauthorizedError) console.warn('credentials refused:', e.errors[0]?.errorType); });
  * ```
  */
 export class UnauthorizedError extends ServerError {

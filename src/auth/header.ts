@@ -21,8 +21,9 @@ export function encodeHeaderSubprotocol(authorization: Authorization): string {
  *
  * @example
  * ```ts
- * import { connectionSubprotocols } from 'appsync-events-rx/protocol';
- * new WebSocket(url, connectionSubprotocols({ host, 'x-api-key': key }));
+ * import { connectionSubprotocols, resolveEndpoints } from 'appsync-events-rx/protocol';
+ * const { realtimeUrl, host } = resolveEndpoints('example.appsync-api.eu-west-1.amazonaws.com');
+ * const ws = new WebSocket(realtimeUrl, connectionSubprotocols({ host, 'x-api-key': 'da2-…' }));
  * ```
  */
 export function connectionSubprotocols(authorization: Authorization): [string, string] {

@@ -44,10 +44,12 @@ export function cognitoUserPoolsAuth(getJwt: TokenSource): AuthProvider {
  * @example
  * ```ts
  * import { createEventsClient, oidcAuth } from 'appsync-events-rx';
+ * import { UserManager } from 'oidc-client-ts';
  *
+ * const users = new UserManager({ authority: 'https://login.example.com', client_id: '…', redirect_uri: location.origin });
  * const client = createEventsClient({
  *   httpEndpoint: 'https://example.appsync-api.eu-west-1.amazonaws.com/event',
- *   auth: oidcAuth(() => oidcClient.getUser().then((user) => user?.id_token ?? '')),
+ *   auth: oidcAuth(async () => (await users.getUser())?.id_token ?? ''),
  * });
  * ```
  */

@@ -58,7 +58,7 @@ export interface AuthRequest {
  * @example
  * ```ts
  * import type { AuthProvider } from 'appsync-events-rx';
- * const auth: AuthProvider = async ({ host }) => ({ host, Authorization: await getToken() });
+ * const auth: AuthProvider = async ({ host }) => ({ host, Authorization: await session.currentToken() });
  * ```
  */
 export type AuthProvider = (request: AuthRequest) => Authorization | PromiseLike<Authorization> | ObservableInput<Authorization>;

@@ -24,6 +24,7 @@ export interface PublishResult {
  *
  * @example
  * ```ts
+ * import type { PublishFailure } from 'appsync-events-rx';
  * const f: PublishFailure = { index: 1, identifier: '7a2d…', code: 'EventTooLargeException', message: 'too large' };
  * ```
  */

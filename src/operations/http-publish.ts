@@ -61,7 +61,8 @@ export interface HttpPublisherConfig {
  *
  * @example
  * ```ts
- * publisher.publish('/default/a', [event], { timeoutMs: 5000 });
+ * import { createHttpPublisher } from 'appsync-events-rx/http';
+ * createHttpPublisher(config).publish('/default/a', [{ text: 'hi' }], { timeoutMs: 5000 }).subscribe((r) => console.log(r.successful));
  * ```
  */
 export interface HttpPublishOptions {

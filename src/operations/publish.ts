@@ -11,7 +11,7 @@ import { addResults, completeWith, coversEvents, preparePublish, type EventBatch
  *
  * @example
  * ```ts
- * client.publish('/default/a', [event], { timeoutMs: 5000, idempotent: true });
+ * client.publish('/default/a', [{ text: 'hi' }], { timeoutMs: 5000, idempotent: true }).subscribe((r) => console.log(r.successful));
  * ```
  */
 export interface PublishOptions {

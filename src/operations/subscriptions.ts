@@ -20,7 +20,9 @@ import { requireChannel } from '../protocol/channel';
  *
  * @example
  * ```ts
- * client.subscribe('/default/chat', { onSubscribed: ({ resubscribed }) => resubscribed && refetch() });
+ * client
+ *   .subscribe('/default/chat', { onSubscribed: ({ resubscribed }) => resubscribed && console.log('reconnected: reload what was missed') })
+ *   .subscribe((event) => console.log(event));
  * ```
  */
 export interface SubscribeOptions {

@@ -11,7 +11,9 @@
  * @example
  * ```ts
  * import { ReceiveMsgType } from 'appsync-events-rx/protocol';
- * if (message.type === ReceiveMsgType.Data) console.log(message.event);
+ * client.messages$.subscribe((message) => {
+ *   if (message.type === ReceiveMsgType.Data) console.log(message.id, message.event);
+ * });
  * ```
  */
 export const ReceiveMsgType = {

@@ -55,8 +55,8 @@ export function handlerError(message: string): never {
  *
  * @example
  * ```ts
- * import { unauthorized } from 'appsync-events-rx/testing';
- * const onSubscribe = (ctx: { info: { channel: { path: string } } }) => {
+ * import { unauthorized, type HandlerContext } from 'appsync-events-rx/testing';
+ * const onSubscribe = (ctx: HandlerContext) => {
  *   if (ctx.info.channel.path.startsWith('/chat/private')) unauthorized();
  * };
  * ```

@@ -15,8 +15,13 @@ import type { ReceiveMessage, SubscriptionMessage } from '../protocol/messages';
  *
  * @example
  * ```ts
+ * import { TestScheduler } from 'rxjs/testing';
  * import { createMockEventsClient } from 'appsync-events-rx/testing';
- * const client = createMockEventsClient({ channels: { '/default/orders': cold('-a-b', { a: order1, b: order2 }) } });
+ *
+ * new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ cold, expectObservable }) => {
+ *   const client = createMockEventsClient({ channels: { '/default/orders': cold('-a-b', { a: { id: 1 }, b: { id: 2 } }) } });
+ *   expectObservable(client.subscribe('/default/orders')).toBe('-a-b', { a: { id: 1 }, b: { id: 2 } });
+ * });
  * ```
  */
 export interface MockEventsClientOptions {
@@ -44,6 +49,10 @@ export interface MockEventsClientOptions {
  *
  * @example
  * ```ts
+ * import { createMockEventsClient } from 'appsync-events-rx/testing';
+ * const client = createMockEventsClient();
+ * client.subscribe('/default/orders').subscribe(); // what the code under test would do
+ * client.publish('/default/acks', [{ ok: true }]).subscribe();
  * expect(client.calls).toEqual([{ op: 'subscribe', channel: '/default/orders' }, { op: 'publish', channel: '/default/acks', events: [{ ok: true }] }]);
  * ```
  */
@@ -59,8 +68,9 @@ export type MockEventsClientCall =
  *
  * @example
  * ```ts
+ * import { createMockEventsClient, type MockEventsClient } from 'appsync-events-rx/testing';
  * const client: MockEventsClient = createMockEventsClient();
- * service(client).run();
+ * client.publish('/default/a', [1]).subscribe(); // what the code under test would do
  * expect(client.calls).toContainEqual({ op: 'publish', channel: '/default/a', events: [1] });
  * ```
  */
@@ -88,6 +98,7 @@ export interface MockEventsClient extends EventsClient {
  *
  * @example
  * ```ts
+ * import { map } from 'rxjs';
  * import { TestScheduler } from 'rxjs/testing';
  * import { createMockEventsClient } from 'appsync-events-rx/testing';
  *

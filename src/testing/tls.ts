@@ -16,8 +16,9 @@ const VALIDITY_DAYS = 30;
  *
  * @example
  * ```ts
- * import { generateSelfSignedCertificate } from 'appsync-events-rx/testing';
- * const pair: { key: string; cert: string } = await generateSelfSignedCertificate();
+ * import { generateSelfSignedCertificate, startEventApi, type PemKeyPair } from 'appsync-events-rx/testing';
+ * const tls: PemKeyPair = await generateSelfSignedCertificate();
+ * const api = await startEventApi({ tls });
  * ```
  */
 export interface PemKeyPair {

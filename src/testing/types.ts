@@ -23,7 +23,8 @@ export type AuthMode = 'API_KEY' | 'AWS_LAMBDA' | 'AWS_IAM' | 'OPENID_CONNECT' |
  * @example
  * ```ts
  * import type { AuthorizationContext } from 'appsync-events-rx/testing';
- * const deny = (token: string, ctx: AuthorizationContext) => ctx.kind !== 'publish';
+ * // A token validator (`TokenValidator`) that accepts any token for everything but publishing.
+ * const readOnly = (token: string, ctx: AuthorizationContext) => ctx.kind !== 'publish' && ctx.kind !== 'http-publish';
  * ```
  */
 export interface AuthorizationContext {
@@ -328,6 +329,7 @@ export interface EventApiFaults {
  *
  * @example
  * ```ts
+ * import { createEventsClient } from 'appsync-events-rx';
  * const client = createEventsClient(api.clientConfig);
  * ```
  */
@@ -380,6 +382,10 @@ export interface EventApi {
    *
    * @example
    * ```ts
+   * import { filter, firstValueFrom } from 'rxjs';
+   * const confirmed = firstValueFrom(api.traffic$.pipe(filter((t) => t.direction === 'out' && t.type === 'subscribe_success')));
+   * client.subscribe('/default/load').subscribe();
+   * const { connectionId, id: subId } = await confirmed;
    * const frames = Array.from({ length: 1000 }, (_, i) => JSON.stringify({ type: 'data', id: subId, event: JSON.stringify({ i }) }));
    * const burst = api.burst(connectionId, frames);
    * await burst.send();
@@ -409,8 +415,9 @@ export interface EventApi {
  *
  * @example
  * ```ts
- * const burst = api.burst(connectionId, frames);
- * console.log(burst.frames, burst.bytes);
+ * const [connectionId] = api.connectionIds();
+ * const burst = api.burst(connectionId, ['{"type":"ka"}', '{"type":"ka"}']);
+ * console.log(burst.frames, burst.bytes); // 2, and the bytes on the wire
  * await burst.send(); // may be called again to send the same frames again
  * ```
  */

@@ -6,12 +6,17 @@ import type { Subscribable, Unsubscribable } from 'rxjs';
 
 /**
  * The part of the WebSocket API the SDK uses: the browser `WebSocket`, `ws` (via isomorphic-ws)
- * and test fakes all fit.
+ * and test fakes all fit at run time. (The DOM and `ws` type their event handlers with narrower
+ * event types than these, so TypeScript wants an `as WebSocketLike` for their sockets.)
  *
  * @example
  * ```ts
- * import type { WebSocketLike } from 'appsync-events-rx';
- * const ws: WebSocketLike = new WebSocket(url, protocols);
+ * import { createEventsClient, subprotocols, type WebSocketLike } from 'appsync-events-rx';
+ * import { resolveEndpoints } from 'appsync-events-rx/protocol';
+ * // A socket of your own, already opening, for the first connection.
+ * const { realtimeUrl } = resolveEndpoints(config.httpEndpoint, config.realtimeEndpoint);
+ * const socket = new WebSocket(realtimeUrl, await subprotocols(config)) as WebSocketLike;
+ * const client = createEventsClient({ ...config, socket });
  * ```
  */
 export interface WebSocketLike {
@@ -27,12 +32,13 @@ export interface WebSocketLike {
 
 /**
  * A WebSocket constructor: `new (url, protocols)`. Defaults to isomorphic-ws (the global
- * `WebSocket` in browsers, `ws` in Node).
+ * `WebSocket` in browsers, `ws` in Node). The DOM `WebSocket` and `ws` fit at run time; for
+ * TypeScript, assert them `as WebSocketConstructor` (see {@link WebSocketLike}).
  *
  * @example
  * ```ts
- * import { createEventsClient } from 'appsync-events-rx';
- * createEventsClient({ httpEndpoint, auth, WebSocket: globalThis.WebSocket });
+ * import { createEventsClient, type WebSocketConstructor } from 'appsync-events-rx';
+ * createEventsClient({ httpEndpoint, auth, WebSocket: globalThis.WebSocket as WebSocketConstructor });
  * ```
  */
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
@@ -47,8 +53,9 @@ export const WS_CONNECTING = 0;
  *
  * @example
  * ```ts
- * import { defaultWebSocket } from 'appsync-events-rx/protocol';
- * const ws = new (defaultWebSocket())(url, protocols);
+ * import { connectionSubprotocols, defaultWebSocket, resolveEndpoints } from 'appsync-events-rx/protocol';
+ * const { realtimeUrl, host } = resolveEndpoints('example.appsync-api.eu-west-1.amazonaws.com');
+ * const ws = new (defaultWebSocket())(realtimeUrl, connectionSubprotocols({ host, 'x-api-key': 'da2-…' }));
  * ```
  */
 export function defaultWebSocket(): WebSocketConstructor {
