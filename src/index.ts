@@ -33,4 +33,4 @@ export type { PublishResult, PublishFailure, PreparedPublish, EventBatch } from 
 export type { PublishOptions } from './operations/publish';
 export type { FetchLike, HttpPublisherConfig, HttpPublishOptions } from './operations/http-publish';
 export type { SubscribeOptions, SubscribedEvent, BroadcastErrorEvent } from './operations/subscriptions';
-export type { WebSocketLike, WebSocketConstructor } from './transport/websocket';
+export type { WebSocketLike, WebSocketConstructor, WebSocketListener } from './transport/websocket';

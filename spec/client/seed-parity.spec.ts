@@ -1,7 +1,7 @@
 /** Seed parity helpers: wrapping an already open socket, lambdaConfig, subprotocols. */
 import WebSocket from 'ws';
 import { firstValueFrom } from 'rxjs';
-import { createEventsClient, lambdaConfig, subprotocols, type EventsClient, type WebSocketLike } from '../../src';
+import { createEventsClient, lambdaConfig, subprotocols, type EventsClient } from '../../src';
 import { startEventApi, type EventApi } from '../../src/testing';
 
 let api: EventApi;
@@ -22,7 +22,7 @@ it('wraps an already open socket (NewWebSocketClient) and opens a new one itself
     socket.once('error', reject);
   });
   expect(socket.protocol).toBe('aws-appsync-event-ws');
-  client = createEventsClient({ ...config, socket: socket as unknown as WebSocketLike });
+  client = createEventsClient({ ...config, socket });
   const value = firstValueFrom(client.subscribe<string>('/default/wrapped'));
   await firstValueFrom(client.subscribed$);
   expect(api.stats().connectionsOpened).toBe(1); // the wrapped socket, not a new one

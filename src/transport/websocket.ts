@@ -5,9 +5,20 @@ import type { ReceiveMessage, SendMessage } from '../protocol/messages';
 import type { Subscribable, Unsubscribable } from 'rxjs';
 
 /**
+ * An event handler property of {@link WebSocketLike}: checked like a method (bivariantly), so that
+ * the DOM's and `ws`'s handlers, typed with their own narrower event classes, fit.
+ *
+ * @example
+ * ```ts
+ * import type { WebSocketListener } from 'appsync-events-rx';
+ * const onMessage: WebSocketListener<{ readonly data: unknown }> = (event) => console.log(event.data);
+ * ```
+ */
+export type WebSocketListener<E> = { bivarianceHack(event: E): void }['bivarianceHack'];
+
+/**
  * The part of the WebSocket API the SDK uses: the browser `WebSocket`, `ws` (via isomorphic-ws)
- * and test fakes all fit at run time. (The DOM and `ws` type their event handlers with narrower
- * event types than these, so TypeScript wants an `as WebSocketLike` for their sockets.)
+ * and test fakes all fit, for TypeScript too.
  *
  * @example
  * ```ts
@@ -15,7 +26,7 @@ import type { Subscribable, Unsubscribable } from 'rxjs';
  * import { resolveEndpoints } from 'appsync-events-rx/protocol';
  * // A socket of your own, already opening, for the first connection.
  * const { realtimeUrl } = resolveEndpoints(config.httpEndpoint, config.realtimeEndpoint);
- * const socket = new WebSocket(realtimeUrl, await subprotocols(config)) as WebSocketLike;
+ * const socket: WebSocketLike = new WebSocket(realtimeUrl, await subprotocols(config));
  * const client = createEventsClient({ ...config, socket });
  * ```
  */
@@ -24,21 +35,20 @@ export interface WebSocketLike {
   readonly protocol?: string;
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { readonly data: unknown }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
-  onclose: ((event: { readonly code: number; readonly reason: string }) => void) | null;
+  onopen: WebSocketListener<unknown> | null;
+  onmessage: WebSocketListener<{ readonly data: unknown }> | null;
+  onerror: WebSocketListener<unknown> | null;
+  onclose: WebSocketListener<{ readonly code: number; readonly reason: string }> | null;
 }
 
 /**
  * A WebSocket constructor: `new (url, protocols)`. Defaults to isomorphic-ws (the global
- * `WebSocket` in browsers, `ws` in Node). The DOM `WebSocket` and `ws` fit at run time; for
- * TypeScript, assert them `as WebSocketConstructor` (see {@link WebSocketLike}).
+ * `WebSocket` in browsers, `ws` in Node); the DOM `WebSocket` and `ws` fit as they are.
  *
  * @example
  * ```ts
- * import { createEventsClient, type WebSocketConstructor } from 'appsync-events-rx';
- * createEventsClient({ httpEndpoint, auth, WebSocket: globalThis.WebSocket as WebSocketConstructor });
+ * import { createEventsClient } from 'appsync-events-rx';
+ * createEventsClient({ httpEndpoint, auth, WebSocket: globalThis.WebSocket });
  * ```
  */
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
@@ -59,7 +69,7 @@ export const WS_CONNECTING = 0;
  * ```
  */
 export function defaultWebSocket(): WebSocketConstructor {
-  return IsomorphicWebSocket as unknown as WebSocketConstructor;
+  return IsomorphicWebSocket;
 }
 
 /**
