@@ -14,6 +14,7 @@ import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { build, stop as stopEsbuild } from 'esbuild';
 import { firstValueFrom, from, type ObservableInput } from 'rxjs';
+import { createEventsClient } from '../../src';
 import { iamAuth } from '../../src/iam';
 import type { Authorization } from '../../src/protocol/messages';
 import {
@@ -461,4 +462,32 @@ it('connect: a validator answering null refuses the connection with connection_e
   client.send({ type: 'connection_init' });
   expect((await client.nextOf('connection_error')).errors).toEqual([{ errorType: 'UnauthorizedException', errorCode: 401, message: 'You are not authorized to make this call.' }]);
   await client.closed;
+});
+
+describe('fourth review', () => {
+  it.each([
+    ['twice with an error', (events: readonly HandlerEvent[]) => [{ ...events[0]!, error: 'a' }, { ...events[0]!, error: 'b' }]],
+    ['once as is and once with an error', (events: readonly HandlerEvent[]) => [events[0]!, { ...events[0]!, error: 'no' }]],
+    ['twice as is', (events: readonly HandlerEvent[]) => [events[0]!, events[0]!]],
+  ])('onPublish returning an event %s is a MessageProcessingError: nothing broadcast, no event with two outcomes', async (_what, handler) => {
+    const api = await fx.start({ namespaces: [{ name: 'default', onPublish: (ctx) => handler(ctx.events) }] });
+    const client = await fx.ready(api);
+    await subscribe(client, '/default/a', keyAuth(api), 'sub');
+    expect(await publish(client, '/default/a', ['1'], keyAuth(api))).toMatchObject({
+      type: 'publish_error',
+      errors: [{ errorType: 'MessageProcessingError', message: expect.stringContaining('the same event more than once') }],
+    });
+    expect(client.frames.filter((f) => f.type === 'data')).toEqual([]);
+  });
+
+  it('api.host is written as a client writes it (LOCALHOST → localhost), so strictHost accepts the SDK', async () => {
+    const api = await fx.start({ host: 'LOCALHOST', strictHost: true });
+    expect(api.host).toMatch(/^localhost:\d+$/);
+    const client = createEventsClient({ ...api.clientConfig, lingerMs: 0 });
+    try {
+      expect(await firstValueFrom(client.publish('/default/a', [1]))).toEqual({ successful: [0], failed: [] });
+    } finally {
+      client.close();
+    }
+  });
 });

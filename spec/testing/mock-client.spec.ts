@@ -323,3 +323,17 @@ describe('close(), like the real client', () => {
     expect(client.calls).toEqual([{ op: 'close' }, { op: 'connect' }]);
   });
 });
+
+describe('publish options, like the real client', () => {
+  it("hands the publish's options to the chosen result, and fails with TimeoutError when no result comes within timeoutMs", () => {
+    const seen: unknown[] = [];
+    new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ cold, expectObservable }) => {
+      const client = createMockEventsClient({
+        publish: (_channel, _events, options) => (seen.push(options), cold('---r|', { r: { successful: [0], failed: [] } })),
+      });
+      expectObservable(client.publish('/default/a', [1], { timeoutMs: 2, idempotent: true })).toBe('--#', undefined, expect.objectContaining({ name: 'TimeoutError', operation: 'publish', timeoutMs: 2 }));
+      expectObservable(client.publish('/default/a', [1], { timeoutMs: 5 })).toBe('---r|', { r: { successful: [0], failed: [] } });
+    });
+    expect(seen).toEqual([{ timeoutMs: 2, idempotent: true }, { timeoutMs: 5 }]);
+  });
+});

@@ -78,7 +78,7 @@ export async function runOnSubscribe(namespace: ResolvedNamespace, ctx: HandlerC
  * AWS's `OutgoingEvent[] | null`), or an array whose entries are `null` or events reusing the ids
  * of `ctx.events` (§7.8). Without a handler the events pass through.
  *
- * The handler gets a fresh array of frozen copies of the events, and the ids it may return are
+ * The handler gets a fresh array of copies of the events (it may change them in place), and the ids it may return are
  * taken before it runs, so whatever it does to `ctx.events` (push, splice, sort) cannot change
  * which ids are valid. The entries it returns are copied into plain events here. Never rejects:
  * a throw (of any value), a result that is not `null` or an array, an entry that is neither
@@ -110,6 +110,7 @@ export async function runOnPublish(
   if (returned === null) return { ok: true, events: [] };
   if (!Array.isArray(returned)) return { ok: false, ...broken('onPublish must return an array of events or null') };
   const events: (HandlerEvent | null)[] = [];
+  const returnedIds = new Set<string>();
   try {
     for (const entry of returned as unknown[]) {
       if (entry === null) {
@@ -120,6 +121,9 @@ export async function runOnPublish(
       const { id, payload, error } = entry as { readonly id?: unknown; readonly payload?: unknown; readonly error?: unknown };
       if (typeof id !== 'string') return { ok: false, ...broken('onPublish returned an entry that is neither null nor an event with an id') };
       if (!ids.has(id)) return { ok: false, ...broken('onPublish returned an event with an id it was not given') };
+      // Each event has one outcome: returned twice, it would be broadcast twice or both fail and succeed.
+      if (returnedIds.has(id)) return { ok: false, ...broken('onPublish returned the same event more than once') };
+      returnedIds.add(id);
       events.push(error === undefined ? { id, payload } : { id, payload, error: describe(error) });
     }
   } catch (err) {

@@ -1,7 +1,7 @@
-import { defer, map, NEVER, Observable, of, Subject } from 'rxjs';
+import { defer, map, NEVER, Observable, of, Subject, throwError, timeout } from 'rxjs';
 import type { EventsClient } from '../client';
 import type { ConnectionState } from '../connection/state';
-import { ChannelNotSubscribedError, ConnectionClosedError, ValidationError, type AppSyncEventsError } from '../errors';
+import { ChannelNotSubscribedError, ConnectionClosedError, TimeoutError, ValidationError, type AppSyncEventsError } from '../errors';
 import { timeoutOption } from '../connection/retry';
 import { preparePublish, type PublishResult } from '../operations/events';
 import type { PublishOptions } from '../operations/publish';
@@ -33,9 +33,12 @@ export interface MockEventsClientOptions {
    */
   readonly channels?: Readonly<Record<string, Observable<unknown>>>;
   /**
-   * The result of a publish. @default every event successful, synchronously
+   * The result of a publish, given the publish's own options (`idempotent`, `auth`, `timeoutMs`)
+   * to assert on. A `timeoutMs` applies to the whole result here (the real client times each
+   * request of five events): no result within it fails the publish with `TimeoutError`.
+   * @default every event successful, synchronously
    */
-  readonly publish?: (channel: string, events: readonly unknown[]) => Observable<PublishResult>;
+  readonly publish?: (channel: string, events: readonly unknown[], options: PublishOptions) => Observable<PublishResult>;
   /**
    * What `connectionState$` emits (to each of its subscribers) until `close()`, which then emits
    * `{ status: 'closed' }` and completes it, like the real client. This Observable completing does
@@ -181,10 +184,11 @@ export function createMockEventsClient(options: MockEventsClientOptions = {}): M
       // The real client's validation and errors, in its order, before the client's state is looked
       // at (a bad channel, event or timeout fails as such even after close()).
       const prepared = preparePublish(channel, events);
-      timeoutOption(publishOptions?.timeoutMs, 0);
+      const timeoutMs = timeoutOption(publishOptions?.timeoutMs, 0);
       if (isClosed) throw new ConnectionClosedError('publish');
       calls.push({ op: 'publish', channel: prepared.channel, events });
-      return options.publish ? options.publish(prepared.channel, events) : of({ successful: events.map((_, i) => i), failed: [] });
+      const result = options.publish ? options.publish(prepared.channel, events, publishOptions ?? {}) : of({ successful: events.map((_, i) => i), failed: [] });
+      return timeoutMs ? result.pipe(timeout({ first: timeoutMs, with: () => throwError(() => new TimeoutError('publish', timeoutMs)) })) : result;
     });
 
   return {

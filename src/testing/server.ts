@@ -72,9 +72,11 @@ export async function startEventApi(options: EventApiOptions = {}): Promise<Even
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const host = `${urlHost(config.host)}:${port}`;
-  hub.host = host;
   const secure = config.tls !== undefined;
+  // As a client's URL parser writes it (lower case, shortest IPv6 form, no default port), so that
+  // `strictHost` compares like with like.
+  const host = new URL(`${secure ? 'https' : 'http'}://${urlHost(config.host)}:${port}`).host;
+  hub.host = host;
   const httpEndpoint = `${secure ? 'https' : 'http'}://${host}/event`;
   const realtimeEndpoint = `${secure ? 'wss' : 'ws'}://${host}/event/realtime`;
   const apiKey = config.apiKeys[0] ?? '';

@@ -128,8 +128,8 @@ export interface HandlerContext {
  * Namespace configuration: name, which auth modes may publish and subscribe (default: every mode the
  * API accepts), and optional handlers. `onPublish` returns the events to broadcast (default
  * pass-through), reusing the ids of `ctx.events`, or `null` to broadcast none (like AWS's
- * `OutgoingEvent[] | null`); events it drops count as successful. It gets a fresh array of frozen
- * events: build new objects to transform them. Throwing {@link HandlerError} rejects the whole
+ * `OutgoingEvent[] | null`); events it drops count as successful, an event returned twice is an
+ * error. It gets a fresh array of copies of the events, which it may change in place. Throwing {@link HandlerError} rejects the whole
  * request; any other throw, or a result that is neither `null` nor such an array, is reported as
  * `MessageProcessingError`. `onSubscribe` may throw {@link HandlerError} (`unauthorized: true`
  * gives `errorType: "Unauthorized"`).
