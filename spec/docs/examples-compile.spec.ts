@@ -6,12 +6,13 @@
  * Blocks are fragments of a page: what a page introduces in prose or in an earlier block (`client`,
  * `api`, `httpEndpoint`, a token getter) is declared once, in `CONTEXT` below, and a block that
  * declares or imports the name itself shadows it. Third-party modules the auth guide uses are
- * declared with the part of their real signatures the examples touch, so that no SDK is installed.
+ * declared in spec/helpers/example-program.ts, so that no SDK is installed.
  * The README's seed examples are also executed (readme.spec.ts).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
+import { THIRD_PARTY_MODULES, exampleProgram } from '../helpers/example-program';
 
 const root = join(__dirname, '..', '..');
 const pages = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
@@ -50,67 +51,12 @@ declare global {
 }
 `;
 
-/** Ambient declarations of the third-party modules (a script file: no import or export of its own). */
-const MODULES = `
-declare module 'aws-amplify/auth' {
-  interface AWSCredentials { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date }
-  interface JWT { toString(): string }
-  export function fetchAuthSession(): Promise<{ tokens?: { idToken?: JWT; accessToken: JWT }; credentials?: AWSCredentials }>;
-}
-declare module 'amazon-cognito-identity-js' {
-  export class CognitoUserSession { getIdToken(): { getJwtToken(): string } }
-  export class CognitoUser { getSession(callback: (error: Error | null, session: CognitoUserSession | null) => void): void }
-  export class CognitoUserPool {
-    constructor(data: { UserPoolId: string; ClientId: string });
-    getCurrentUser(): CognitoUser | null;
-  }
-}
-declare module 'oidc-client-ts' {
-  export class UserManager {
-    constructor(settings: { authority: string; client_id: string; redirect_uri: string });
-    getUser(): Promise<{ id_token?: string } | null>;
-  }
-}
-declare module '@aws-sdk/credential-providers' {
-  interface AwsCredentialIdentity { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date }
-  type Provider = () => Promise<AwsCredentialIdentity>;
-  export function fromNodeProviderChain(): Provider;
-  export function fromCognitoIdentityPool(init: {
-    identityPoolId: string;
-    clientConfig?: { region?: string };
-    logins?: Record<string, string | (() => Promise<string>)>;
-  }): Provider;
-}
-`;
-
 function diagnostics(): string[] {
-  const { config } = ts.readConfigFile(join(root, 'tsconfig.json'), (p) => ts.sys.readFile(p));
-  const { options } = ts.parseJsonConfigFileContent(config, ts.sys, root);
-  const entry = (path: string): string[] => [join(root, 'src', path)];
-  Object.assign(options, {
-    noEmit: true,
-    baseUrl: root,
-    paths: {
-      'appsync-events-rx': entry('index.ts'),
-      'appsync-events-rx/testing': entry('testing/index.ts'),
-      'appsync-events-rx/iam': entry('iam.ts'),
-      'appsync-events-rx/http': entry('http.ts'),
-      'appsync-events-rx/protocol': entry('protocol.ts'),
-    },
-  });
   const contextFile = join(root, '.docs-examples', 'context.d.ts');
   const modulesFile = join(root, '.docs-examples', 'modules.d.ts');
   // `export {}`: a block is a module even without imports (top-level await, names of its own).
-  const virtual = new Map<string, string>([[contextFile, CONTEXT], [modulesFile, MODULES], ...blocks.map((b): [string, string] => [b.file, `${b.code}\nexport {};\n`])]);
-  const host = ts.createCompilerHost(options);
-  const { getSourceFile, fileExists, readFile } = host;
-  host.fileExists = (f) => virtual.has(f) || fileExists.call(host, f);
-  host.readFile = (f) => virtual.get(f) ?? readFile.call(host, f);
-  host.getSourceFile = (f, language, ...rest) => {
-    const text = virtual.get(f);
-    return text === undefined ? getSourceFile.call(host, f, language, ...rest) : ts.createSourceFile(f, text, language, true);
-  };
-  const program = ts.createProgram([...virtual.keys()], options, host);
+  const virtual = new Map<string, string>([[contextFile, CONTEXT], [modulesFile, THIRD_PARTY_MODULES], ...blocks.map((b): [string, string] => [b.file, `${b.code}\nexport {};\n`])]);
+  const program = exampleProgram(virtual);
   const byFile = new Map(blocks.map((b) => [b.file, b]));
   return ts.getPreEmitDiagnostics(program).map((d) => {
     const block = d.file && (byFile.get(d.file.fileName) ?? ([contextFile, modulesFile].includes(d.file.fileName) ? { where: 'CONTEXT:1' } : undefined));

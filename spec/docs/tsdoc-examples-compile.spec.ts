@@ -14,6 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
+import { THIRD_PARTY_MODULES, exampleProgram } from '../helpers/example-program';
 import { entryPoints, publicExports, root } from '../helpers/public-api';
 
 interface Block {
@@ -121,24 +122,6 @@ declare global {
 }
 `;
 
-/** Ambient declarations of the third-party modules, with the part of their real signatures the examples touch. */
-const MODULES = `
-declare module 'aws-amplify/auth' {
-  interface JWT { toString(): string }
-  export function fetchAuthSession(): Promise<{ tokens?: { idToken?: JWT; accessToken: JWT } }>;
-}
-declare module 'oidc-client-ts' {
-  export class UserManager {
-    constructor(settings: { authority: string; client_id: string; redirect_uri: string });
-    getUser(): Promise<{ id_token?: string } | null>;
-  }
-}
-declare module '@aws-sdk/credential-providers' {
-  interface AwsCredentialIdentity { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date }
-  export function fromNodeProviderChain(): () => Promise<AwsCredentialIdentity>;
-}
-`;
-
 /**
  * Window properties (lib.dom) that a fragment captures by accident when it forgets to declare a
  * name of its own: `[event]` compiles against the deprecated `window.event`, `frames` is the window.
@@ -161,33 +144,12 @@ function accidentalGlobals(source: ts.SourceFile, checker: ts.TypeChecker): { st
   return found;
 }
 
-const parsed = new Map<string, ts.SourceFile>();
-
 function diagnostics(): string[] {
-  const { config } = ts.readConfigFile(join(root, 'tsconfig.json'), (p) => ts.sys.readFile(p));
-  const { options } = ts.parseJsonConfigFileContent(config, ts.sys, root);
-  Object.assign(options, {
-    noEmit: true,
-    baseUrl: root,
-    paths: Object.fromEntries(Object.entries(entryPoints).map(([entry, path]) => [entry, [join(root, path)]])),
-  });
   const contextFile = join(root, '.tsdoc-examples', 'context.d.ts');
   const modulesFile = join(root, '.tsdoc-examples', 'modules.d.ts');
   // `export {}`: a block is a module even without imports (top-level await, names of its own).
-  const virtual = new Map<string, string>([[contextFile, CONTEXT], [modulesFile, MODULES], ...blocks.map((b): [string, string] => [b.file, `${b.code}export {};\n`])]);
-  const host = ts.createCompilerHost(options);
-  const { getSourceFile, fileExists, readFile } = host;
-  host.fileExists = (f) => virtual.has(f) || fileExists.call(host, f);
-  host.readFile = (f) => virtual.get(f) ?? readFile.call(host, f);
-  host.getSourceFile = (f, language, ...rest) => {
-    const text = virtual.get(f);
-    if (text !== undefined) return ts.createSourceFile(f, text, language, true);
-    // The libraries and src/ are parsed once for the whole file (the tests below check three times).
-    const cached = parsed.get(f) ?? getSourceFile.call(host, f, language, ...rest);
-    if (cached) parsed.set(f, cached);
-    return cached;
-  };
-  const program = ts.createProgram([...virtual.keys()], options, host);
+  const virtual = new Map<string, string>([[contextFile, CONTEXT], [modulesFile, THIRD_PARTY_MODULES], ...blocks.map((b): [string, string] => [b.file, `${b.code}export {};\n`])]);
+  const program = exampleProgram(virtual);
   const byFile = new Map(blocks.map((b) => [b.file, b]));
   const at = (file: ts.SourceFile, start: number, message: string): string => {
     const line = file.getLineAndCharacterOfPosition(start).line;
