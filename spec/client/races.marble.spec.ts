@@ -356,3 +356,26 @@ describe('second review', () => {
     });
   });
 });
+
+it('a parsed subscriber that a raw subscriber adds from its next gets the next event, not that one', () => {
+  scheduler.run(() => {
+    const h = createMarbleHarness(scheduler);
+    const late: unknown[] = [];
+    let added = false;
+    h.client.subscribe('/default/a').subscribe(); // a parsed subscriber already there
+    h.client.subscribeMessages('/default/a').subscribe(() => {
+      if (!added) {
+        added = true;
+        h.client.subscribe('/default/a').subscribe((v) => late.push(v));
+      }
+    });
+    h.at(10, () => {
+      h.accept(0);
+      h.socket(0).receive({ type: 'subscribe_success', id: 'id1' });
+      h.socket(0).receive({ type: 'data', id: 'id1', event: '1' });
+      h.socket(0).receive({ type: 'data', id: 'id1', event: '2' });
+      expect(late).toEqual([2]);
+      h.client.close();
+    });
+  });
+});

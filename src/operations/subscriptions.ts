@@ -124,12 +124,17 @@ function list(holder: Holder): readonly Subscriber<unknown>[] {
   return holder instanceof Subscribers ? (holder._list ??= [...holder]) : holder ? [holder] : [];
 }
 
-/** Delivers a value to every subscriber of a holder (hot path). */
-function emit(holder: Holder, value: unknown): void {
-  if (holder instanceof Subscribers) {
-    const subscribers = list(holder);
-    for (let i = 0; i < subscribers.length; i++) subscribers[i]!.next(value);
-  } else holder?.next(value);
+/** Who a delivery goes to: the one subscriber, or the list of the moment (see {@link Subscribers}). */
+type Targets = Subscriber<unknown> | readonly Subscriber<unknown>[] | undefined;
+
+function targets(holder: Holder): Targets {
+  return holder instanceof Subscribers ? list(holder) : holder;
+}
+
+/** Delivers a value to the targets taken when the delivery started (hot path). */
+function emit(to: Targets, value: unknown): void {
+  if (to instanceof Array) for (let i = 0; i < to.length; i++) to[i]!.next(value);
+  else to?.next(value);
 }
 
 /**
@@ -240,8 +245,11 @@ class ChannelSubscription extends Operation {
     if (type === 'data') {
       // Nobody to deliver to once the subscription is ending.
       const { event } = message;
-      if (this._raw) emit(this._raw, { type, channel, event });
-      if (this._parsed) {
+      // Both kinds are taken before either is delivered to: a subscriber that a raw subscriber adds
+      // from its `next` gets the next event, not this one.
+      const parsed = targets(this._parsed);
+      if (this._raw) emit(targets(this._raw), { type, channel, event });
+      if (parsed) {
         let value: unknown;
         try {
           value = JSON.parse(event);
@@ -249,12 +257,12 @@ class ChannelSubscription extends Operation {
           this._ctx.protocolErrors.next(new UnsupportedMessageFormatError(`event on ${channel} is not JSON`, excerpt(event)));
           return;
         }
-        emit(this._parsed, value);
+        emit(parsed, value);
       }
     } else if (type === 'broadcast_error') {
       if (status < Status.Closing) {
         const { errors } = message;
-        emit(this._raw, { type, channel, errors });
+        emit(targets(this._raw), { type, channel, errors });
         this._registry.broadcastErrors$.next({ channel, errors });
       }
     } else {
