@@ -491,3 +491,30 @@ describe('fourth review', () => {
     }
   });
 });
+
+describe('fifth review', () => {
+  it.each([
+    ['a BigInt', 1n],
+    ['a cycle', (() => {
+      const cycle: { self?: unknown } = {};
+      cycle.self = cycle;
+      return cycle;
+    })()],
+  ])('api.publish refuses %s with ValidationError INVALID_ARGUMENT, not a TypeError', async (_what, value) => {
+    const api = await fx.start();
+    await expect(api.publish('/default/a', [value])).rejects.toMatchObject({ name: 'ValidationError', reason: 'INVALID_ARGUMENT', index: 0 });
+  });
+
+  it('reorderEvents(n) first releases what an earlier call still holds: 0 turns the fault off', async () => {
+    const api = await fx.start();
+    const client = await fx.ready(api);
+    await subscribe(client, '/default/a', keyAuth(api), 'sub');
+    const data = (): unknown[] => client.frames.filter((f) => f.type === 'data').map((f) => f['event']);
+    api.faults.reorderEvents(3);
+    await api.publish('/default/a', [1, 2]); // held, one short of 3
+    api.faults.reorderEvents(0); // released now, reversed
+    await api.publish('/default/a', [3]);
+    await subscribe(client, '/default/b', keyAuth(api), 'clock'); // a later reply: the data frames are in
+    expect(data()).toEqual(['2', '1', '3']);
+  });
+});

@@ -72,7 +72,11 @@ export function createFaults(hub: EmulatorHub): EventApiFaults {
       hub.faults.eventDelayMs = checkDelay('delayEvents', ms);
     },
     reorderEvents(count) {
-      hub.faults.reorderEvents = countOf('reorderEvents', count);
+      const next = countOf('reorderEvents', count);
+      // A new count starts afresh: what an earlier call still holds is released first (reversed),
+      // so that 0 really turns the fault off and nothing stays held for ever.
+      hub.releaseHeld();
+      hub.faults.reorderEvents = next;
     },
     ignoreEarlyUnsubscribe(ignore) {
       hub.faults.ignoreEarlyUnsubscribe = ignore;

@@ -122,7 +122,12 @@ export async function startEventApi(options: EventApiOptions = {}): Promise<Even
       const namespace = config.namespaces.get(parsed.channel.namespace);
       if (!namespace) throw new ValidationError('INVALID_CHANNEL', `namespace ${parsed.channel.namespace} does not exist`);
       const encoded = events.map((event, index) => {
-        const text = JSON.stringify(event);
+        let text: string | undefined;
+        try {
+          text = JSON.stringify(event);
+        } catch {
+          // A BigInt, a cycle: refused like a value JSON leaves out.
+        }
         if (text === undefined) throw new ValidationError('INVALID_ARGUMENT', `event ${index} cannot be encoded as JSON`, index);
         return text;
       });

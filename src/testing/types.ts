@@ -125,8 +125,9 @@ export interface HandlerContext {
 }
 
 /**
- * Namespace configuration: name, which auth modes may publish and subscribe (default: every mode the
- * API accepts), and optional handlers. `onPublish` returns the events to broadcast (default
+ * Namespace configuration: name, which auth modes may publish and subscribe (default: the API's
+ * `defaultPublishAuthModes` / `defaultSubscribeAuthModes`, else every mode it accepts), and
+ * optional handlers. `onPublish` returns the events to broadcast (default
  * pass-through), reusing the ids of `ctx.events`, or `null` to broadcast none (like AWS's
  * `OutgoingEvent[] | null`); events it drops count as successful, an event returned twice is an
  * error. It gets a fresh array of copies of the events, which it may change in place. Throwing {@link HandlerError} rejects the whole
