@@ -54,8 +54,8 @@ function seedConfig(httpEndpoint: string, realtimeEndpoint: string | undefined, 
  * ```
  */
 export function subprotocols(config: EventsClientConfig): Promise<[string, string]> {
-  const endpoints = endpointsOf(config);
-  return new Promise((resolve, reject) => resolveConnectAuth(config.auth, endpoints, config.headers, (authorization) => resolve(connectionSubprotocols(authorization)), reject));
+  // A bad endpoint rejects (a throw in the executor), like every other failure here.
+  return new Promise((resolve, reject) => resolveConnectAuth(config.auth, endpointsOf(config), config.headers, (authorization) => resolve(connectionSubprotocols(authorization)), reject));
 }
 
 function endpointsOf(config: HttpPublisherConfig & { readonly realtimeEndpoint?: string }): ResolvedEndpoints {

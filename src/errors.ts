@@ -122,6 +122,26 @@ export class ValidationError extends AppSyncEventsError {
   ) {
     super(ErrorCode.Validation, message, { cause });
   }
+
+  /**
+   * With `AUTH_PROVIDER_FAILED`: the auth or credentials provider's own error, for debugging. Not
+   * enumerable and not the `cause`, so that `console.log`, `util.inspect`, `JSON.stringify` and
+   * `String` leave it out: its message may quote a credential.
+   */
+  declare readonly providerError?: unknown;
+}
+
+/**
+ * A provider's failure (reason `AUTH_PROVIDER_FAILED`, retried like a transient failure for the
+ * connection), naming only the class of what it threw; the original is kept as `providerError`.
+ *
+ * @example
+ * ```ts
+ * onError(providerFailure(`auth provider failed for ${request.kind}`, thrown));
+ * ```
+ */
+export function providerFailure(message: string, thrown: unknown, error = new ValidationError('AUTH_PROVIDER_FAILED', `${message}${thrown instanceof Error ? `: ${thrown.name}` : ''}`)): ValidationError {
+  return Object.defineProperty(error, 'providerError', { value: thrown });
 }
 
 /**

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { firstValueFrom, from, type ObservableInput } from 'rxjs';
 import { iamAuth, IamCredentialsError, type IamAuthOptions, type IamCredentials } from '../../src/iam';
 import { ValidationError } from '../../src/errors';
@@ -318,12 +319,12 @@ describe('iamAuth: credential provider failures', () => {
   }
 
   it.each([
-    ['throws', () => { throw new CredentialsProviderError('Could not load credentials from any providers'); }, 'the credentials provider failed (CredentialsProviderError)'],
-    ['rejects', () => Promise.reject(new CredentialsProviderError('expired SSO session')), 'the credentials provider failed (CredentialsProviderError)'],
-    ['rejects with a non-Error', () => Promise.reject('nope'), 'the credentials provider failed'],
-    ['resolves to nothing', () => Promise.resolve(undefined), 'returned no accessKeyId/secretAccessKey'],
-    ['resolves without a secret', () => ({ accessKeyId: ACCESS_KEY_ID }), 'returned no accessKeyId/secretAccessKey'],
-  ])('surfaces IamCredentialsError when the provider %s', async (_name, provider, text) => {
+    ['throws', () => { throw new CredentialsProviderError('Could not load credentials from any providers'); }, 'the credentials provider failed (CredentialsProviderError)', 'AUTH_PROVIDER_FAILED'],
+    ['rejects', () => Promise.reject(new CredentialsProviderError('expired SSO session')), 'the credentials provider failed (CredentialsProviderError)', 'AUTH_PROVIDER_FAILED'],
+    ['rejects with a non-Error', () => Promise.reject('nope'), 'the credentials provider failed', 'AUTH_PROVIDER_FAILED'],
+    ['resolves to nothing', () => Promise.resolve(undefined), 'returned no accessKeyId/secretAccessKey', 'INVALID_CONFIG'],
+    ['resolves without a secret', () => ({ accessKeyId: ACCESS_KEY_ID }), 'returned no accessKeyId/secretAccessKey', 'INVALID_CONFIG'],
+  ])('surfaces IamCredentialsError when the provider %s', async (_name, provider, text, reason) => {
     const auth = iamAuth({ region: REGION, credentials: provider as unknown as () => IamCredentials, signingDate: fixedClock });
     const error: unknown = await resolveAuth(auth, connectRequest()).then(
       () => undefined,
@@ -331,16 +332,18 @@ describe('iamAuth: credential provider failures', () => {
     );
     expect(error).toBeInstanceOf(IamCredentialsError);
     expect(error).toBeInstanceOf(ValidationError);
-    expect(error).toMatchObject({ name: 'IamCredentialsError', code: 'VALIDATION', reason: 'INVALID_CONFIG' });
+    expect(error).toMatchObject({ name: 'IamCredentialsError', code: 'VALIDATION', reason });
     expect((error as Error).message).toContain(text);
   });
 
-  it('keeps the provider error as a non-enumerable cause and out of the message', async () => {
+  it('keeps the provider error as the non-enumerable providerError, out of the message, JSON and util.inspect', async () => {
     const original = new CredentialsProviderError(`bad key ${SECRET}`);
     const auth = iamAuth({ region: REGION, credentials: () => Promise.reject(original), signingDate: fixedClock });
     const error = (await resolveAuth(auth, connectRequest()).catch((e: unknown) => e)) as IamCredentialsError;
-    expect(error.cause).toBe(original);
-    expect(Object.keys(error)).not.toContain('cause');
+    expect(error.providerError).toBe(original);
+    expect(error.cause).toBeUndefined();
+    expect(Object.keys(error)).not.toContain('providerError');
+    expect(inspect(error)).not.toContain(SECRET);
     expect(error.message).not.toContain(SECRET);
     expect(JSON.stringify(error)).not.toContain(SECRET);
   });

@@ -35,7 +35,8 @@ export function apiKeyAuth(apiKey: string): AuthProvider {
  * ```
  */
 export function fixedAuth(field: string, value: unknown, problem: string): AuthProvider {
-  if (typeof value !== 'string' || value === '') throw configError(problem);
+  // Blank (a stray newline from an environment variable) would only show as a 401 later.
+  if (typeof value !== 'string' || !value.trim()) throw configError(problem);
   let last: Authorization | undefined;
   const provider: AuthProvider = ({ host }) => (last?.host === host ? last : (last = Object.freeze({ host, [field]: value })));
   hostOnly.add(provider);

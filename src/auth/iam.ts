@@ -3,7 +3,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { Observable } from 'rxjs';
 // Not in src/rx.ts: only this entry uses it (see there); same fast-loading path.
 import { defer } from 'rxjs/internal/observable/defer';
-import { ValidationError } from '../errors';
+import { ValidationError, providerFailure } from '../errors';
 import type { Authorization } from '../protocol/messages';
 import type { AuthProvider, AuthRequest } from './types';
 
@@ -76,10 +76,12 @@ export interface IamAuthOptions {
  * The credentials could not be obtained for signing: the credential provider threw or rejected, or
  * it resolved to something without an access key id and secret. The message names only the kind of
  * failure (and the provider error's `name`), never a key, token or the provider's own message; the
- * original error is kept on the non-enumerable `cause` for debugging (not included by
- * `JSON.stringify`).
+ * original error is kept on the non-enumerable `providerError` for debugging (left out by
+ * `console.log`, `util.inspect`, `JSON.stringify` and `String`).
  *
- * It is a {@link ValidationError} with reason `INVALID_CONFIG`: nothing was sent.
+ * It is a {@link ValidationError}, and nothing was sent: reason `AUTH_PROVIDER_FAILED` when the
+ * provider threw or rejected (a connection retries it, as for a token getter: the provider may be
+ * offline while the network is), `INVALID_CONFIG` when it answered nothing usable.
  *
  * @example
  * ```ts
@@ -89,11 +91,16 @@ export interface IamAuthOptions {
  */
 export class IamCredentialsError extends ValidationError {
   override readonly name: string = 'IamCredentialsError';
-  constructor(message: string, cause?: unknown) {
-    super('INVALID_CONFIG', message);
-    if (cause !== undefined) {
-      Object.defineProperty(this, 'cause', { value: cause, enumerable: false, writable: true, configurable: true });
-    }
+  /**
+   * @param providerError What the credentials provider threw (kept as the non-enumerable
+   *   `providerError`, never printed).
+   * @param reason `AUTH_PROVIDER_FAILED` when the provider failed (it may be offline: retried for
+   *   the connection, like a token getter that failed), `INVALID_CONFIG` when it answered nothing
+   *   usable.
+   */
+  constructor(message: string, providerError?: unknown, reason: 'INVALID_CONFIG' | 'AUTH_PROVIDER_FAILED' = providerError === undefined ? 'INVALID_CONFIG' : 'AUTH_PROVIDER_FAILED') {
+    super(reason, message);
+    if (providerError !== undefined) providerFailure('', providerError, this);
   }
 }
 
@@ -168,7 +175,7 @@ async function resolveCredentials(source: IamCredentials | IamCredentialsProvide
   } catch (error) {
     // Only the error's class name: a provider's message is not ours to vouch for.
     const kind = error instanceof Error && error.name ? ` (${error.name})` : '';
-    throw new IamCredentialsError(`iamAuth: the credentials provider failed${kind}`, error);
+    throw new IamCredentialsError(`iamAuth: the credentials provider failed${kind}`, error, 'AUTH_PROVIDER_FAILED');
   }
   if (!isUsable(value)) throw new IamCredentialsError('iamAuth: the credentials provider returned no accessKeyId/secretAccessKey');
   return value;

@@ -54,7 +54,7 @@ export function tokenHeaderAuth(token: TokenSource, what: string): AuthProvider 
         () => token(request),
         // Also `undefined`/`null` (nobody signed in) and empty Observables end here.
         (value) => {
-          if (typeof value !== 'string' || value === '') return subscriber.error(configError(problem));
+          if (typeof value !== 'string' || !value.trim()) return subscriber.error(configError(problem));
           subscriber.next({ host: request.host, Authorization: value });
           subscriber.complete();
         },
