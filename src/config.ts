@@ -54,8 +54,12 @@ function seedConfig(httpEndpoint: string, realtimeEndpoint: string | undefined, 
  * ```
  */
 export function subprotocols(config: EventsClientConfig): Promise<[string, string]> {
-  // A bad endpoint rejects (a throw in the executor), like every other failure here.
-  return new Promise((resolve, reject) => resolveConnectAuth(config.auth, endpointsOf(config), config.headers, (authorization) => resolve(connectionSubprotocols(authorization)), reject));
+  // A bad endpoint or a missing auth provider rejects (a throw in the executor), like every other
+  // failure here, with the error createEventsClient would throw.
+  return new Promise((resolve, reject) => {
+    const { auth, endpoints, headers } = commonSettings(config, 'subprotocols');
+    resolveConnectAuth(auth, endpoints, headers, (authorization) => resolve(connectionSubprotocols(authorization)), reject);
+  });
 }
 
 function endpointsOf(config: HttpPublisherConfig & { readonly realtimeEndpoint?: string }): ResolvedEndpoints {

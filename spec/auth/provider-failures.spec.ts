@@ -80,3 +80,8 @@ it('subprotocols(config) rejects (does not throw) on a bad endpoint', async () =
   expect(() => (promise = subprotocols({ httpEndpoint: 'not a url', auth: apiKeyAuth('k') }))).not.toThrow();
   await expect(promise).rejects.toMatchObject({ reason: 'INVALID_CONFIG' });
 });
+
+it('subprotocols(config) without an auth provider rejects with INVALID_CONFIG, as createEventsClient throws', async () => {
+  const config = { httpEndpoint: 'https://example.appsync-api.eu-west-1.amazonaws.com' } as unknown as Parameters<typeof subprotocols>[0];
+  await expect(subprotocols(config)).rejects.toMatchObject({ reason: 'INVALID_CONFIG', message: expect.stringContaining('needs config.auth') });
+});

@@ -14,7 +14,7 @@ const ASYNC_MEMBERS: readonly PropertyKey[] = ['then', 'subscribe', 'getReader',
  * Subscription that cancels a pending answer, or `undefined` when it completed synchronously.
  * Errors (a throwing provider, a rejected Promise, an erroring Observable) go to `onError`: SDK
  * errors as they are, others wrapped in a {@link ValidationError} (`AUTH_PROVIDER_FAILED`) whose
- * message names only the error's class (the original is the non-enumerable `cause`). An answer
+ * message names only the error's class (the original is the non-enumerable `providerError`). An answer
  * that is not an authorization object (nothing, or an empty Observable) is a `ValidationError`
  * (`INVALID_CONFIG`).
  *

@@ -161,11 +161,6 @@ export abstract class Operation implements RouteHandler, TimeoutHandler {
   /** Ends the operation, with `error` when it failed. */
   abstract _close(error?: AppSyncEventsError): void;
 
-  /** The auth provider failed for the current request: the operation fails (a subscription may try again). */
-  _authFailed(error: AppSyncEventsError): void {
-    this._close(error);
-  }
-
   /** Sends the current request on the acknowledged session: at once when there is one, else once there is. */
   _whenReady(): void {
     const connection = this._ctx.connection;
@@ -215,7 +210,7 @@ export abstract class Operation implements RouteHandler, TimeoutHandler {
           },
         },
         (auth) => this._transmit(session, { ...ctx.headers, ...auth }),
-        (error) => this._authFailed(error),
+        (error) => this._close(error),
       );
     if (pending) {
       this._pending = pending;

@@ -8,7 +8,6 @@ import {
   ConnectionClosedError,
   TimeoutError,
   UnsupportedMessageFormatError,
-  ValidationError,
   excerpt,
   serverError,
 } from '../errors';
@@ -314,27 +313,11 @@ class ChannelSubscription extends Operation {
 
   /** A subscribe or unsubscribe reply did not come in time. */
   _onTimeout(): void {
-    // The wait after a provider failure on a resubscription is over: authorise again.
-    if (this._status === Status.Waiting) return this._whenReady();
     if (this._status === Status.Subscribing) {
       // The subscribe may still succeed late: like a teardown, wait for its reply and undo it then.
       this._end();
       this._drop(new TimeoutError('subscribe', this._timeoutMs));
     } else this._close(new TimeoutError('unsubscribe', this._timeoutMs));
-  }
-
-  /**
-   * A resubscription (after a reconnection, or an Unauthorized reply) whose auth provider failed:
-   * the provider may be offline along with the network, so, as for the connection, that is not
-   * the end. The failure is reported on `protocolErrors$`, the local subscribers stay, and the
-   * subscription authorises again after `requestTimeoutMs` (until the last subscriber leaves). A
-   * first subscribe fails instead: its subscriber is there to handle the error.
-   */
-  override _authFailed(error: AppSyncEventsError): void {
-    if (!(this._established && error instanceof ValidationError && error.reason === 'AUTH_PROVIDER_FAILED')) return this._close(error);
-    // The finished provider request stays `_pending` (and in `_authorizing`) until the retry resets it.
-    this._ctx.protocolErrors.next(error);
-    this._arm(true);
   }
 
   // -------------------------------------------------------------------------------------------
