@@ -24,7 +24,8 @@ const smoke = flag('--smoke');
 const runs = Number(value('--runs') ?? (smoke ? 1 : 5));
 const only = value('--only')?.split(',');
 const profile = flag('--profile');
-const record = !smoke && !flag('--no-record') && !only;
+// A profiled run slows the SDK only (the profiler runs in its processes): never recorded, never judged.
+const record = !smoke && !flag('--no-record') && !only && !profile;
 
 if (!existsSync(join(root, 'dist/index.js')) || !existsSync(join(root, 'dist/testing.js'))) {
   console.error('bench: dist/ is missing; run `npm run build` first');
@@ -325,7 +326,9 @@ for (const r of results) {
   r.checks = checks;
 }
 
-const bundle = smoke || only ? undefined : bundleSize();
+// The bundle is measured in full runs and with `--only bundle`; a measurement that fails is an
+// error row, not a missing one.
+const bundle = smoke || (only && !only.includes('bundle')) ? undefined : (bundleSize() ?? [{ name: 'core (size-limit gave no result)', error: true }]);
 
 // Table.
 const rows = [];
@@ -346,7 +349,7 @@ for (const r of results) {
     const m = r.clients[client]?.[r.metric];
     const other = (extras[def.kind] ?? []).map((k) => `${k} ${fmt(r.clients[client]?.[k]?.median, k.endsWith('PerSec') ? 'events/s' : undefined)}`).join(', ');
     const last = i === def.clients.length - 1;
-    const verdict = r.checks.length === 0 ? 'report' : r.checks.every((c) => c.pass) ? 'PASS' : 'MISS';
+    const verdict = profile ? 'profiled' : r.checks.length === 0 ? 'report' : r.checks.every((c) => c.pass) ? 'PASS' : 'MISS';
     rows.push(
       `| ${i === 0 ? `${r.id}: ${r.title}` : ''} | ${client} | ${fmt(m?.median, r.unit)} ${r.unit} | ${fmt(m?.min, r.unit)}–${fmt(m?.max, r.unit)} | ${other} | ${
         last && r.ratio !== undefined ? `${r.ratio.toFixed(2)}×` : ''
@@ -356,7 +359,11 @@ for (const r of results) {
 }
 if (bundle) {
   for (const b of bundle) {
-    rows.push(`| bundle: ${b.name} | sdk | ${(b.size / 1000).toFixed(2)} kB | | | | ≤ ${(b.sizeLimit / 1000).toFixed(1)} kB | ${b.passed ? 'PASS' : 'MISS'} |`);
+    rows.push(
+      b.error
+        ? `| bundle: ${b.name} | sdk | | | | | | ERROR |`
+        : `| bundle: ${b.name} | sdk | ${(b.size / 1000).toFixed(2)} kB | | | | ≤ ${(b.sizeLimit / 1000).toFixed(1)} kB | ${b.passed ? 'PASS' : 'MISS'} |`,
+    );
   }
 }
 const table = rows.join('\n');
