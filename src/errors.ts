@@ -132,15 +132,14 @@ export class ValidationError extends AppSyncEventsError {
 }
 
 /**
- * A provider's failure (reason `AUTH_PROVIDER_FAILED`, retried like a transient failure for the
- * connection), naming only the class of what it threw; the original is kept as `providerError`.
+ * Keeps what a provider threw on `error` as its non-enumerable `providerError`; returns `error`.
  *
  * @example
  * ```ts
- * onError(providerFailure(`auth provider failed for ${request.kind}`, thrown));
+ * onError(withProviderError(new ValidationError('AUTH_PROVIDER_FAILED', 'auth provider failed for connect: TypeError'), thrown));
  * ```
  */
-export function providerFailure(message: string, thrown: unknown, error = new ValidationError('AUTH_PROVIDER_FAILED', `${message}${thrown instanceof Error ? `: ${thrown.name}` : ''}`)): ValidationError {
+export function withProviderError<E extends ValidationError>(error: E, thrown: unknown): E {
   return Object.defineProperty(error, 'providerError', { value: thrown });
 }
 

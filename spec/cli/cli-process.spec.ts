@@ -3,11 +3,11 @@
  * dependencies external) and started as a child process, stopped with a real SIGINT.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build, stop as stopEsbuild } from 'esbuild';
+import { NODE_BUNDLE, killChildren } from '../helpers/node-bundle';
 import { READY_LINE } from '../../src/cli/banner';
 import { VERSION } from '../../src/cli/version';
 import { httpPublish, portIsFree, readBanner } from './helpers';
@@ -20,29 +20,11 @@ const children: ChildProcessWithoutNullStreams[] = [];
 beforeAll(async () => {
   outDir = mkdtempSync(join(tmpdir(), 'appsync-events-cli-spec-'));
   cliPath = join(outDir, 'cli.cjs');
-  await build({
-    entryPoints: [join(root, 'src/cli/main.ts')],
-    outfile: cliPath,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    packages: 'external',
-    tsconfig: join(root, 'tsconfig.json'),
-    logLevel: 'silent',
-  });
+  await build({ ...NODE_BUNDLE, entryPoints: [join(root, 'src/cli/main.ts')], outfile: cliPath });
   await stopEsbuild();
 });
 
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = once(child, 'exit');
-      child.kill('SIGKILL');
-      await exited;
-    }
-  }
-});
+afterEach(() => killChildren(children));
 
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 

@@ -9,10 +9,10 @@
  * anything the earlier frame would have produced has arrived too.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { build, stop as stopEsbuild } from 'esbuild';
+import { NODE_BUNDLE, killChildren } from '../helpers/node-bundle';
 import { firstValueFrom, from, type ObservableInput } from 'rxjs';
 import { createEventsClient } from '../../src';
 import { iamAuth } from '../../src/iam';
@@ -37,15 +37,7 @@ afterEach(() => jest.restoreAllMocks());
 
 const root = resolve(__dirname, '..', '..');
 const children: ChildProcess[] = [];
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = once(child, 'exit');
-      child.kill('SIGKILL');
-      await exited;
-    }
-  }
-});
+afterEach(() => killChildren(children));
 
 /**
  * Connects with a token the validator answers `undefined` for, then sends nothing until the
@@ -88,17 +80,7 @@ void main();
 
 /** Bundles `source` (TypeScript, imports relative to the project root) and runs it with plain Node. */
 async function runNodeScript(source: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const bundled = await build({
-    stdin: { contents: source, resolveDir: root, sourcefile: 'script.ts', loader: 'ts' },
-    bundle: true,
-    write: false,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    packages: 'external',
-    tsconfig: join(root, 'tsconfig.json'),
-    logLevel: 'silent',
-  });
+  const bundled = await build({ ...NODE_BUNDLE, stdin: { contents: source, resolveDir: root, sourcefile: 'script.ts', loader: 'ts' }, write: false });
   await stopEsbuild();
   const child = spawn(process.execPath, ['-'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
   children.push(child);

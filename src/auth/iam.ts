@@ -3,7 +3,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { Observable } from 'rxjs';
 // Not in src/rx.ts: only this entry uses it (see there); same fast-loading path.
 import { defer } from 'rxjs/internal/observable/defer';
-import { ValidationError, providerFailure } from '../errors';
+import { ValidationError, withProviderError } from '../errors';
 import type { Authorization } from '../protocol/messages';
 import type { AuthProvider, AuthRequest } from './types';
 
@@ -100,7 +100,7 @@ export class IamCredentialsError extends ValidationError {
    */
   constructor(message: string, providerError?: unknown, reason: 'INVALID_CONFIG' | 'AUTH_PROVIDER_FAILED' = providerError === undefined ? 'INVALID_CONFIG' : 'AUTH_PROVIDER_FAILED') {
     super(reason, message);
-    if (providerError !== undefined) providerFailure('', providerError, this);
+    if (providerError !== undefined) withProviderError(this, providerError);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { ObservableInput, Subscription as RxSubscription } from 'rxjs';
 import { from } from '../rx';
-import { AppSyncEventsError, providerFailure } from '../errors';
+import { AppSyncEventsError, ValidationError, withProviderError } from '../errors';
 import type { Authorization } from '../protocol/messages';
 import { configError, type AuthProvider, type AuthRequest } from './types';
 
@@ -36,7 +36,12 @@ export function resolveAuth(
     // An answer that is not an object (or no answer at all) is a configuration error.
     (auth) => (typeof auth === 'object' && auth ? onAuth(auth as Authorization) : onError(configError(`auth provider gave no authorization for ${request.kind}`))),
     // The provider's own failure keeps only its error class name: its message may quote a credential.
-    (e) => onError(AppSyncEventsError.is(e) ? e : providerFailure(`auth provider failed for ${request.kind}`, e)),
+    (e) =>
+      onError(
+        AppSyncEventsError.is(e)
+          ? e
+          : withProviderError(new ValidationError('AUTH_PROVIDER_FAILED', `auth provider failed for ${request.kind}${e instanceof Error ? `: ${e.name}` : ''}`), e),
+      ),
   );
 }
 
