@@ -86,7 +86,8 @@ export interface EventsClient {
   readonly messages$: Observable<ReceiveMessage>;
   /**
    * Problems nobody awaits (hot): inbound frames that could not be decoded, events that are not JSON,
-   * `error` frames without an id, and a failed or unanswered `unsubscribe` sent by a teardown.
+   * `error` frames without an id, a failed or unanswered `unsubscribe` sent by a teardown, and an
+   * auth provider that failed for a resubscription (which is tried again, see `retry`).
    */
   readonly protocolErrors$: Observable<AppSyncEventsError>;
   /** Each channel (re)subscription the server confirmed (hot). */

@@ -23,7 +23,9 @@ export interface RetryOptions {
   readonly factor?: number;
   /**
    * Most reconnection attempts in a row (retries, not counting the first attempt); the failure after
-   * the last one is terminal. A connection that stays up `resetAfterMs` starts a new series.
+   * the last one is terminal. A connection that stays up `resetAfterMs` starts a new series. Also
+   * bounds the retries of a resubscription whose auth provider fails (counted per channel, until
+   * its next `subscribe_success`).
    * @default Infinity (transient failures are retried for as long as something needs the connection)
    */
   readonly maxAttempts?: number;

@@ -8,7 +8,7 @@ import { ConnectionClosedError, IdExistsError, UnauthorizedError, ValidationErro
 import type { ResolvedEndpoints } from '../protocol/endpoints';
 import type { Authorization, MessageError, ReceiveMessage, SendMessage } from '../protocol/messages';
 import { checkOperationId } from '../protocol/validate';
-import { timeoutOption } from '../connection/retry';
+import { timeoutOption, type ResolvedRetryOptions } from '../connection/retry';
 import { Deadlines, type TimeoutHandler } from './deadlines';
 import type { EventBatch } from './events';
 import type { RouteHandler, Router } from './router';
@@ -30,6 +30,9 @@ export class OperationContext {
   readonly headers!: Readonly<Record<string, string>>;
   readonly requestTimeoutMs!: number;
   readonly protocolErrors!: Subject<AppSyncEventsError>;
+  readonly scheduler!: SchedulerLike;
+  /** The client's reconnection policy (`false`: none), which a resubscription follows too. */
+  readonly retry?: ResolvedRetryOptions | false;
   private readonly generateId!: () => string;
   private readonly checkIds?: boolean;
   /** Request timeouts: one scheduler action for all in-flight requests, not one per request. */
@@ -59,6 +62,7 @@ export class OperationContext {
     /** Check each generated id against the id grammar. @default true */
     checkIds?: boolean;
     protocolErrors: Subject<AppSyncEventsError>;
+    retry?: ResolvedRetryOptions | false;
   }) {
     Object.assign(this, init);
     this._deadlines = new Deadlines(init.scheduler);
@@ -210,12 +214,17 @@ export abstract class Operation implements RouteHandler, TimeoutHandler {
           },
         },
         (auth) => this._transmit(session, { ...ctx.headers, ...auth }),
-        (error) => this._close(error),
+        (error) => this._authFailed(error),
       );
     if (pending) {
       this._pending = pending;
       ctx._authorizing.add(this);
     }
+  }
+
+  /** The auth provider failed for the current request (a subscription may try again later). */
+  _authFailed(error: AppSyncEventsError): void {
+    this._close(error);
   }
 
   /** Registers a fresh id and sends the request, unless the session ended meanwhile (then waits for the next one). */

@@ -14,6 +14,7 @@ import {
 import type { Authorization, MessageError, ReceiveMessage, SubscriptionMessage } from '../protocol/messages';
 import { Operation, type OperationContext } from './context';
 import { requireChannel } from '../protocol/channel';
+import { backoffDelay, isRetryable } from '../connection/retry';
 
 /**
  * Options of `subscribe` and `subscribeMessages`.
@@ -158,6 +159,8 @@ class ChannelSubscription extends Operation {
   private _callbacks: Subject<SubscribedEvent> | undefined;
   /** Gets the outcome of the `unsubscribe`: nothing, or why it failed. */
   private _settle: ((error?: AppSyncEventsError) => void) | undefined;
+  /** Resubscriptions in a row whose auth provider failed (set only once one did). */
+  private _authFailures: number | undefined;
 
   constructor(
     private readonly _registry: SubscriptionRegistry,
@@ -292,6 +295,7 @@ class ChannelSubscription extends Operation {
         this._arm();
         this._status = Status.Active;
         this._authRetried = false;
+        this._authFailures &&= 0;
         const event = { channel, resubscribed: !!this._established };
         this._established = true;
         this._registry.subscribed$.next(event);
@@ -318,6 +322,30 @@ class ChannelSubscription extends Operation {
       this._end();
       this._drop(new TimeoutError('subscribe', this._timeoutMs));
     } else this._close(new TimeoutError('unsubscribe', this._timeoutMs));
+  }
+
+  /**
+   * The auth provider failed for a `subscribe`. A first subscription fails with the error (the
+   * application is there to see it). A resubscription after a reconnection follows the client's
+   * reconnection policy instead, as the connection's own provider call does: a transient failure
+   * (`AUTH_PROVIDER_FAILED`) is reported on `protocolErrors$` and tried again after a backoff delay,
+   * up to `maxAttempts` in a row and unless `shouldRetry` says no; the local subscribers stay.
+   */
+  override _authFailed(error: AppSyncEventsError): void {
+    const ctx = this._ctx;
+    const retry = ctx.retry;
+    const attempt = (this._authFailures ?? 0) + 1;
+    if (!this._established || !retry || !isRetryable(error) || retry.shouldRetry?.(error) === false || attempt > retry.maxAttempts) return this._close(error);
+    this._authFailures = attempt;
+    ctx.protocolErrors.next(error);
+    // Unless an observer of `protocolErrors$` ended it just now: it waits, not routed (a session
+    // lost meanwhile does not concern it; the next attempt takes whatever session there is then),
+    // in `_authorizing`, so that `close()` reaches it; an unsubscribe or the last local subscriber
+    // leaving cancels the delay ({@link _reset}).
+    if (this._status === Status.Waiting) {
+      this._pending = ctx.scheduler.schedule(() => this._whenReady(), backoffDelay(retry, attempt));
+      ctx._authorizing.add(this);
+    }
   }
 
   // -------------------------------------------------------------------------------------------
