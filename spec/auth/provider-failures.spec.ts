@@ -4,9 +4,9 @@
  * refused before anything is sent, and `subprotocols` rejects rather than throws.
  */
 import { inspect } from 'node:util';
-import { firstValueFrom } from 'rxjs';
+import { filter, firstValueFrom } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { apiKeyAuth, createEventsClient, lambdaAuth, subprotocols, type AuthRequest, type EventsClient } from '../../src';
+import { apiKeyAuth, createEventsClient, lambdaAuth, subprotocols, type AuthProvider, type AuthRequest, type EventsClient, type SubscribedEvent } from '../../src';
 import { resolveAuth } from '../../src/auth/resolve';
 import { iamAuth, type IamCredentials } from '../../src/iam';
 import { startEventApi, type EventApi } from '../../src/testing';
@@ -38,6 +38,50 @@ describe('an IAM credentials provider that fails once', () => {
     client.subscribe('/default/a').subscribe({ error: () => undefined });
     await expect(subscribed).resolves.toEqual({ channel: '/default/a', resubscribed: false });
     expect(states.slice(0, 4)).toEqual(['idle', 'connecting', 'reconnecting', 'connecting']);
+  });
+});
+
+describe('a subscription whose auth provider fails on resubscription', () => {
+  let api: EventApi;
+  let client: EventsClient | undefined;
+  beforeEach(async () => {
+    api = await startEventApi();
+  });
+  afterEach(async () => {
+    client?.close();
+    await api.close();
+  });
+
+  it('is tried again with the retry policy, reports the failure, and receives events again', async () => {
+    let failNext = false;
+    const keyAuth = api.clientConfig.auth;
+    // Not an apiKeyAuth provider itself, so asked for every subscribe frame.
+    const auth: AuthProvider = (r) => {
+      if (!failNext) return keyAuth(r);
+      failNext = false;
+      throw new Error('token refresh failed');
+    };
+    client = createEventsClient({ ...api.clientConfig, retry: { initialDelayMs: 5 } });
+    const subscribed: SubscribedEvent[] = [];
+    const again = new Promise<void>((resolve) => client!.subscribed$.subscribe((e) => subscribed.push(e) === 2 && resolve()));
+    const reported = firstValueFrom(client.protocolErrors$);
+    const received: unknown[] = [];
+    const errors: unknown[] = [];
+    client.subscribe('/default/a', { auth }).subscribe({ next: (e) => received.push(e), error: (e) => errors.push(e) });
+    await firstValueFrom(client.subscribed$);
+    failNext = true;
+    api.faults.dropConnections();
+    await expect(reported).resolves.toMatchObject({ reason: 'AUTH_PROVIDER_FAILED' });
+    await again;
+    expect(subscribed).toEqual([
+      { channel: '/default/a', resubscribed: false },
+      { channel: '/default/a', resubscribed: true },
+    ]);
+    const data = firstValueFrom(client.messages$.pipe(filter((m) => m.type === 'data')));
+    await api.publish('/default/a', [{ n: 1 }]);
+    await data;
+    expect(received).toEqual([{ n: 1 }]);
+    expect(errors).toEqual([]);
   });
 });
 
