@@ -6,7 +6,8 @@
  * Blocks are fragments of a page: what a page introduces in prose or in an earlier block (`client`,
  * `api`, `httpEndpoint`, a token getter) is declared once, in `CONTEXT` below, and a block that
  * declares or imports the name itself shadows it. Third-party modules the auth guide uses are
- * declared in spec/helpers/example-program.ts, so that no SDK is installed.
+ * declared in spec/helpers/example-program.ts, so that no SDK is installed. A block whose first line
+ * is a file name (`// averages.ts`) is compiled as that file, which other blocks import (`./averages`).
  * The README's seed examples are also executed (readme.spec.ts).
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -28,7 +29,9 @@ const blocks: Block[] = pages.flatMap((page) => {
   const text = readFileSync(join(root, page), 'utf8');
   return [...text.matchAll(/^[ \t]*```ts\n([\s\S]*?)^[ \t]*```/gm)].map((m, i) => {
     const line = text.slice(0, m.index).split('\n').length + 1;
-    return { where: `${page}:${line}`, file: join(root, '.docs-examples', `${page.replace(/\W/g, '_')}_${i}.ts`), code: m[1] as string };
+    // A block whose first line names a file (`// averages.ts`) is that file: another block imports it as `./averages`.
+    const named = /^\/\/ ([\w-]+\.ts)\n/.exec(m[1] as string)?.[1];
+    return { where: `${page}:${line}`, file: join(root, '.docs-examples', named ?? `${page.replace(/\W/g, '_')}_${i}.ts`), code: m[1] as string };
   });
 });
 

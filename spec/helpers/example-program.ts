@@ -31,6 +31,24 @@ declare module 'oidc-client-ts' {
     getUser(): Promise<{ id_token?: string } | null>;
   }
 }
+declare module '@angular/core' {
+  type Type<T> = abstract new (...args: never[]) => T;
+  export class InjectionToken<T> {
+    protected _brand: T;
+    constructor(description: string, options?: { providedIn?: 'root' | 'platform' | 'any' | null; factory: () => T });
+  }
+  export function inject<T>(token: InjectionToken<T> | Type<T>): T;
+  export abstract class DestroyRef {
+    abstract onDestroy(callback: () => void): () => void;
+  }
+  export function Injectable(options?: { providedIn?: 'root' | 'platform' | 'any' | null }): <C extends Type<unknown>>(target: C, context?: unknown) => C;
+  export type Signal<T> = (() => T) & { readonly brand: unique symbol };
+}
+declare module '@angular/core/rxjs-interop' {
+  import type { Observable } from 'rxjs';
+  import type { Signal } from '@angular/core';
+  export function toSignal<T>(source: Observable<T>, options: { initialValue: T }): Signal<T>;
+}
 declare module '@aws-sdk/credential-providers' {
   interface AwsCredentialIdentity { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date }
   type Provider = () => Promise<AwsCredentialIdentity>;
@@ -67,6 +85,9 @@ export function exampleProgram(files: ReadonlyMap<string, string>): ts.Program {
   const host = ts.createCompilerHost(options);
   const { getSourceFile, fileExists, readFile } = host;
   host.fileExists = (f) => files.has(f) || fileExists.call(host, f);
+  // The examples' own folder exists only in memory (one example may import another).
+  const { directoryExists } = host;
+  host.directoryExists = (d) => [...files.keys()].some((f) => f.startsWith(`${d}/`)) || (directoryExists?.call(host, d) ?? ts.sys.directoryExists(d));
   host.readFile = (f) => files.get(f) ?? readFile.call(host, f);
   host.getSourceFile = (f, language, ...rest) => {
     const text = files.get(f);
