@@ -48,6 +48,7 @@ declare module '@angular/core/rxjs-interop' {
   import type { Observable } from 'rxjs';
   import type { Signal } from '@angular/core';
   export function toSignal<T>(source: Observable<T>, options: { initialValue: T }): Signal<T>;
+  export function toSignal<T>(source: Observable<T>, options: { requireSync: true }): Signal<T>;
 }
 declare module '@aws-sdk/credential-providers' {
   interface AwsCredentialIdentity { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date }
