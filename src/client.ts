@@ -170,9 +170,9 @@ export function createEventsClient(config: EventsClientConfig): EventsClient {
       // it would close the socket as 'idle' and report idle before closed).
       connection.retain();
       registry.closeAll();
-      // After the state is `closed`: a publish started from one of these errors fails at once.
+      // After the state is `closed`: a publish started from one of these errors fails at once; the
+      // operations still waiting for their auth provider fail too (OperationContext).
       connection.close();
-      ctx._closeWaiting();
     },
     toJSON: () => ({ httpEndpoint: httpUrl, realtimeEndpoint: realtimeUrl, status: state$.value.status }),
   };

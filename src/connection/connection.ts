@@ -103,7 +103,7 @@ export class Connection {
    * What waiters for a connection get: each session once it is acknowledged (first connection and
    * every reconnection), or a terminal failure (they give up).
    */
-  private readonly _settled$ = new Subject<Session | AppSyncEventsError>();
+  readonly _settled$ = new Subject<Session | AppSyncEventsError>();
 
   /** The live socket. Its frames, and timers armed for it, do nothing once it is replaced. */
   private _socket: Transport | undefined;

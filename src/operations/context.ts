@@ -4,7 +4,7 @@ import { webSocketSignedBody } from '../auth/header';
 import { resolveAuth } from '../auth/resolve';
 import type { AuthProvider } from '../auth/types';
 import type { Connection, Session } from '../connection/connection';
-import { ConnectionClosedError, IdExistsError, UnauthorizedError, ValidationError, serverError, type AppSyncEventsError } from '../errors';
+import { AppSyncEventsError, ConnectionClosedError, IdExistsError, UnauthorizedError, ValidationError, serverError } from '../errors';
 import type { ResolvedEndpoints } from '../protocol/endpoints';
 import type { Authorization, MessageError, ReceiveMessage, SendMessage } from '../protocol/messages';
 import { checkOperationId } from '../protocol/validate';
@@ -41,8 +41,9 @@ export class OperationContext {
   private _uses = 0;
   private _releaseUses: (() => void) | undefined;
   /**
-   * Operations waiting for an auth provider's answer: neither routed nor waiting for the
-   * connection, so {@link _closeWaiting} must reach them on `close()`. Requests with a fixed
+   * Operations waiting for an auth provider's answer, or for a resubscription's retry delay:
+   * neither routed nor waiting for the connection, so the router cannot tell them that the
+   * connection failed for good or was closed; the constructor's watch does. Requests with a fixed
    * answer (API keys) never wait, and never touch this set.
    */
   readonly _authorizing = new Set<Operation>();
@@ -66,6 +67,13 @@ export class OperationContext {
   }) {
     Object.assign(this, init);
     this._deadlines = new Deadlines(init.scheduler);
+    const { connection } = init;
+    // What fails the connection's waiters (a terminal failure, `close()`) fails these too.
+    connection._settled$.subscribe((outcome) => {
+      if (AppSyncEventsError.is(outcome) && connection._state$.value.status !== 'reconnecting') {
+        for (const operation of this._authorizing) operation._close(outcome instanceof ConnectionClosedError ? new ConnectionClosedError(operation._kind) : outcome);
+      }
+    });
   }
 
   /**
@@ -81,11 +89,6 @@ export class OperationContext {
   /** An operation stopped using the connection (call exactly once per {@link _acquire}). */
   _release(): void {
     if (!--this._uses) this._releaseUses!(); // set by the acquire that took the count to one
-  }
-
-  /** The client closes: operations waiting for their authorization fail with {@link ConnectionClosedError}. */
-  _closeWaiting(): void {
-    for (const operation of this._authorizing) operation._close(new ConnectionClosedError(operation._kind));
   }
 
   /**

@@ -2,7 +2,8 @@ import type { Subscriber, Unsubscribable } from 'rxjs';
 import { Observable } from '../rx';
 import type { AuthProvider } from '../auth/types';
 import { PublishOutcomeUnknownError, TimeoutError, UnsupportedMessageFormatError, excerpt, type AppSyncEventsError } from '../errors';
-import type { ReceiveMessage } from '../protocol/messages';
+import type { Session } from '../connection/connection';
+import type { Authorization, ReceiveMessage } from '../protocol/messages';
 import { Operation, type OperationContext } from './context';
 import { addResults, completeWith, coversEvents, preparePublish, type EventBatch, type MergedResult, type PreparedPublish, type PublishResult } from './events';
 
@@ -113,6 +114,11 @@ class WebSocketPublish extends Operation implements Unsubscribable {
     const { offset, events } = this._batch!;
     if (this._options.idempotent && willRetry) this._whenReady();
     else this._close(new PublishOutcomeUnknownError(this._channel, events.map((_, i) => offset + i), error));
+  }
+
+  /** Sends the request, unless the publish was cancelled while its auth provider (application code) answered. */
+  override _transmit(session: Session, authorization: Authorization): void {
+    if (!this._subscriber.closed) super._transmit(session, authorization);
   }
 
   /** Starts the next request, with its deadline; after the last one, emits the merged result. */

@@ -332,6 +332,8 @@ class ChannelSubscription extends Operation {
    * up to `maxAttempts` in a row and unless `shouldRetry` says no; the local subscribers stay.
    */
   override _authFailed(error: AppSyncEventsError): void {
+    // The provider (application code) may have ended the subscription before it failed.
+    if (this._status === Status.Ended) return;
     const ctx = this._ctx;
     const retry = ctx.retry;
     const attempt = (this._authFailures ?? 0) + 1;
@@ -357,8 +359,9 @@ class ChannelSubscription extends Operation {
     super._whenReady();
   }
 
-  /** Sends the `subscribe` frame, with its deadline. */
+  /** Sends the `subscribe` frame, with its deadline; not when the provider (application code) ended the subscription while it answered. */
   override _transmit(session: Session, authorization: Authorization): void {
+    if (this._status === Status.Ended) return;
     this._status = Status.Subscribing;
     this._arm(true);
     super._transmit(session, authorization);
