@@ -415,6 +415,31 @@ describe('resubscription after a reconnect', () => {
       { channel: '/default/a', resubscribed: true },
     ]);
   });
+  it("a subscriber that joins while its channel is being subscribed again is told resubscribed: false (it missed nothing), the others true", () => {
+    const told: Record<string, SubscribedEvent[]> = { first: [], joiner: [] };
+    scheduler.run(() => {
+      const h = createMarbleHarness(scheduler, { retry: { random: () => 0.5 } });
+      h.client.subscribe('/default/a', { onSubscribed: (e) => told.first!.push(e) }).subscribe();
+      h.at(10, () => {
+        h.accept(0);
+        h.socket(0).receive({ type: 'subscribe_success', id: 'id1' });
+        h.socket(0).serverClose(1006); // socket 1 at 110
+      });
+      h.at(50, () => h.client.subscribe('/default/a', { onSubscribed: (e) => told.joiner!.push(e) }).subscribe());
+      h.at(120, () => {
+        h.accept(1);
+        h.socket(1).receive({ type: 'subscribe_success', id: 'id2' });
+        h.socket(1).serverClose(1006); // socket 2 at 220 (the connection's attempt 2: 0.5 × 400 ms)
+      });
+      h.at(330, () => {
+        h.accept(2);
+        h.socket(2).receive({ type: 'subscribe_success', id: 'id3' });
+        h.client.close();
+      });
+    });
+    expect(told.first!.map((e) => e.resubscribed)).toEqual([false, true, true]);
+    expect(told.joiner!.map((e) => e.resubscribed)).toEqual([false, true]);
+  });
 });
 
 describe('connection lost while the subscribe authorization is pending', () => {

@@ -33,8 +33,9 @@ export interface SubscribeOptions {
    */
   readonly auth?: AuthProvider;
   /**
-   * Called each time the wire subscription is established: first with `resubscribed: false`, then
-   * after every reconnection with `resubscribed: true`. AppSync does not replay events missed while
+   * Called each time the wire subscription is established: first with `resubscribed: false` (also
+   * for a subscriber that joined while its channel was being subscribed again after a
+   * reconnection), then after every reconnection with `resubscribed: true`. AppSync does not replay events missed while
    * disconnected: refetch what you may have missed here.
    */
   readonly onSubscribed?: (event: SubscribedEvent) => void;
@@ -176,8 +177,15 @@ class ChannelSubscription extends Operation {
     if (raw) this._raw = add(this._raw, subscriber);
     else this._parsed = add(this._parsed, subscriber);
     if (onSubscribed) {
-      if (this._status === Status.Active) from([{ channel: this._channel, resubscribed: false }]).subscribe(onSubscribed);
-      callback = (this._callbacks ?? (this._callbacks = new Subject())).subscribe(onSubscribed);
+      // Each subscriber's first call says `resubscribed: false`, also for one that joined while the
+      // channel was being subscribed again after a reconnection (it missed nothing).
+      let told = this._status === Status.Active;
+      if (told) from([{ channel: this._channel, resubscribed: false }]).subscribe(onSubscribed);
+      callback = (this._callbacks ?? (this._callbacks = new Subject())).subscribe((event) => {
+        const first = !told;
+        told = true;
+        onSubscribed(first ? { ...event, resubscribed: false } : event);
+      });
     }
     if (!this._status) {
       // New: the first local subscriber starts it.
