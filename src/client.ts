@@ -159,7 +159,7 @@ export function createEventsClient(config: EventsClientConfig): EventsClient {
     protocolErrors$: protocolErrors.asObservable(),
     subscribed$: registry.subscribed$.asObservable(),
     broadcastErrors$: registry.broadcastErrors$.asObservable(),
-    connect: () => connection.connect(),
+    connect: () => connection._connect(),
     subscribe: registry.subscribe.bind(registry),
     subscribeMessages: registry.subscribeMessages.bind(registry),
     unsubscribe: registry.unsubscribe.bind(registry),
@@ -168,11 +168,11 @@ export function createEventsClient(config: EventsClientConfig): EventsClient {
     close: () => {
       // In use first: the subscriptions ending below must not start a linger close (with lingerMs 0
       // it would close the socket as 'idle' and report idle before closed).
-      connection.retain();
+      connection._retain();
       registry.closeAll();
       // After the state is `closed`: a publish started from one of these errors fails at once; the
       // operations still waiting for their auth provider fail too (OperationContext).
-      connection.close();
+      connection._close();
     },
     toJSON: () => ({ httpEndpoint: httpUrl, realtimeEndpoint: realtimeUrl, status: state$.value.status }),
   };

@@ -62,10 +62,6 @@ export function subprotocols(config: EventsClientConfig): Promise<[string, strin
   });
 }
 
-function endpointsOf(config: HttpPublisherConfig & { readonly realtimeEndpoint?: string }): ResolvedEndpoints {
-  return resolveEndpoints(config.httpEndpoint, config.realtimeEndpoint, config.allowInsecure);
-}
-
 /**
  * The config with the settings that `createEventsClient` and `createHttpPublisher` share validated
  * and resolved (internal): `endpoints`, `scheduler`, a copy of `headers`, and `requestTimeoutMs`
@@ -86,7 +82,7 @@ export function commonSettings<Durations = object, Config extends HttpPublisherC
   if (typeof config?.auth !== 'function') throw configError(`${caller} needs config.auth: an auth provider, e.g. apiKeyAuth(key)`);
   return {
     ...config,
-    endpoints: endpointsOf(config),
+    endpoints: resolveEndpoints(config.httpEndpoint, config.realtimeEndpoint, config.allowInsecure),
     scheduler: config.scheduler ?? asyncScheduler,
     headers: { ...config.headers },
     ...(numberOptions(config, [['requestTimeoutMs', 15_000, 0, true], ...durations], '', true) as Durations & { requestTimeoutMs: number }),

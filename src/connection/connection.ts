@@ -66,8 +66,8 @@ export interface ConnectionOptions {
    * with its error and whether the connection will try again.
    */
   readonly router: {
-    dispatch(message: ReceiveMessage, session: Session): void;
-    sessionLost(session: Session, error: AppSyncEventsError, willRetry: boolean): void;
+    _dispatch(message: ReceiveMessage, session: Session): void;
+    _sessionLost(session: Session, error: AppSyncEventsError, willRetry: boolean): void;
   };
 }
 
@@ -89,7 +89,7 @@ const CLOSED: ConnectionState = { status: 'closed' };
  * @example
  * ```ts
  * const c = new Connection(options);
- * c.whenReady((session) => session.send(frame), (error) => console.error(error));
+ * c._whenReady((session) => session.send(frame), (error) => console.error(error));
  * ```
  */
 export class Connection {
@@ -113,7 +113,7 @@ export class Connection {
   private _session: Session | undefined;
   /** Failed attempts in the current series. */
   private _failures = 0;
-  /** Holders of `retain()`. */
+  /** Holders of `_retain()`. */
   private _users = 0;
   /** The `connect()` calls among them that are still waiting (they give up on a failure rather than have it retried). */
   private _connectWaiters = 0;
@@ -139,13 +139,13 @@ export class Connection {
    * it (its close frame arrived, the close event not yet): a request sent then would be lost
    * unsent, and reported as an unknown outcome; it waits for the next session instead.
    */
-  get current(): Session | undefined {
+  get _current(): Session | undefined {
     const session = this._session;
     return session?.isOpen ? session : undefined;
   }
 
-  /** True once `close()` was called. */
-  get isClosed(): boolean {
+  /** True once `_close()` was called. */
+  get _isClosed(): boolean {
     return this._state$.value === CLOSED;
   }
 
@@ -156,9 +156,9 @@ export class Connection {
    * show on `state$`) unless `failFast`, which gives up on the first failed attempt. The returned
    * Subscription cancels the wait (`undefined`: there is nothing to wait for, a callback was called).
    */
-  whenReady(onReady: (session: Session) => void, onError: (error: AppSyncEventsError) => void, failFast?: boolean): Subscription | undefined {
-    const session = this.current;
-    if (this.isClosed) onError(new ConnectionClosedError('client'));
+  _whenReady(onReady: (session: Session) => void, onError: (error: AppSyncEventsError) => void, failFast?: boolean): Subscription | undefined {
+    const session = this._current;
+    if (this._isClosed) onError(new ConnectionClosedError('client'));
     else if (session) onReady(session);
     else {
       // A Subject: nothing arrives before `wait` is assigned.
@@ -181,13 +181,13 @@ export class Connection {
    * once the connection has been established). Once resolved, the connection stays in use until
    * `close()`.
    */
-  connect(): Promise<Extract<ConnectionState, { status: 'connected' }>> {
+  _connect(): Promise<Extract<ConnectionState, { status: 'connected' }>> {
     return new Promise((resolve, reject) => {
       // In use while it waits, so that a lazy close cannot strand it (the last operation leaving
       // while it connects), and kept once resolved. A failure is still its own: see `_fail`.
-      const release = this.retain();
+      const release = this._retain();
       this._connectWaiters++;
-      this.whenReady(
+      this._whenReady(
         () => {
           this._connectWaiters--;
           // An acknowledged session exists only in the `connected` state.
@@ -208,11 +208,11 @@ export class Connection {
    * The returned function releases it (call it once); when nothing uses the connection it closes
    * after `lingerMs`.
    */
-  retain(): () => void {
+  _retain(): () => void {
     this._users++;
     this._linger = stop(this._linger);
     return () => {
-      if (--this._users === 0 && !this.isClosed) {
+      if (--this._users === 0 && !this._isClosed) {
         const lingerMs = this._options.lingerMs;
         if (lingerMs > 0) this._linger = this._scheduler.schedule(() => this._idle(), lingerMs);
         // While a loss fails the operations, `_fail` decides what follows (a terminal failure must
@@ -223,8 +223,8 @@ export class Connection {
   }
 
   /** Closes for good: socket, timers and subjects. Idempotent. */
-  close(): void {
-    if (this.isClosed) return;
+  _close(): void {
+    if (this._isClosed) return;
     this._setState(CLOSED);
     this._idle('client closed');
     this._settled$.next(new ConnectionClosedError('client'));
@@ -307,7 +307,7 @@ export class Connection {
     // An error not tied to an operation: nothing to fail, but never swallowed.
     else if (type === 'error' && message.id === undefined) this._protocolErrors$.next(serverError('connect', message.errors));
     // Before the ack no operation can be waiting for a frame.
-    else if (session && type !== 'ka') this._options.router.dispatch(message, session);
+    else if (session && type !== 'ka') this._options.router._dispatch(message, session);
   }
 
   /** The keep-alive watchdog: fails the socket once no frame arrived for `_keepAliveMs`. */
@@ -335,7 +335,7 @@ export class Connection {
     const willRetry = transient && (!retry.shouldRetry || retry.shouldRetry(error)) && this._failures <= retry.maxAttempts && inUse;
     this._end('connection lost');
     this._losing = true;
-    if (session) this._options.router.sessionLost(session, error, willRetry);
+    if (session) this._options.router._sessionLost(session, error, willRetry);
     this._losing = false;
     // An operation's error handler closed the client.
     if (this._state$.value !== state) return;
@@ -368,7 +368,7 @@ export class Connection {
     const session = this._end(reason);
     // Idle first: an operation's error handler that starts a new operation then opens a new connection.
     if (!resting) this._setState(IDLE);
-    if (session) this._options.router.sessionLost(session, new ConnectionClosedError('client'), false);
+    if (session) this._options.router._sessionLost(session, new ConnectionClosedError('client'), false);
   }
 
   /** Stops the pending timer and closes the socket, if any, with `reason`; returns its session. */
@@ -382,7 +382,7 @@ export class Connection {
 
   /** Reports a transition; nothing after `close()` (a completed BehaviorSubject would still take the value). */
   private _setState(state: ConnectionState): void {
-    if (!this.isClosed) this._state$.next(state);
+    if (!this._isClosed) this._state$.next(state);
   }
 }
 

@@ -71,19 +71,19 @@ export class OperationContext {
     // What fails the connection's waiters (a terminal failure, `close()`) fails these too.
     connection._settled$.subscribe((outcome) => {
       if (AppSyncEventsError.is(outcome) && connection._state$.value.status !== 'reconnecting') {
-        for (const operation of this._authorizing) operation._close(outcome instanceof ConnectionClosedError ? new ConnectionClosedError(operation._kind) : outcome);
+        for (const operation of this._authorizing) operation._connectionFailed(outcome);
       }
     });
   }
 
   /**
    * An operation starts using the connection (a live channel subscription, a publish in flight):
-   * the connection stays open until {@link _release}. All operations hold one `connection.retain()`
+   * the connection stays open until {@link _release}. All operations hold one `connection._retain()`
    * together (taken by the first, released by the last), which is what one retain each amounts
    * to, without a release closure per operation (heap per idle subscription, CPU per publish).
    */
   _acquire(): void {
-    if (!this._uses++) this._releaseUses = this.connection.retain();
+    if (!this._uses++) this._releaseUses = this.connection._retain();
   }
 
   /** An operation stopped using the connection (call exactly once per {@link _acquire}). */
@@ -171,14 +171,19 @@ export abstract class Operation implements RouteHandler, TimeoutHandler {
   /** Sends the current request on the acknowledged session: at once when there is one, else once there is. */
   _whenReady(): void {
     const connection = this._ctx.connection;
-    const session = connection.current;
-    // With a session, what whenReady would do synchronously, without its two callbacks.
+    const session = connection._current;
+    // With a session, what `connection._whenReady` would do synchronously, without its two callbacks.
     if (session) this._authorize(session);
     else
-      this._pending = connection.whenReady(
+      this._pending = connection._whenReady(
         (ready) => this._authorize(ready),
-        (error) => this._close(error instanceof ConnectionClosedError ? new ConnectionClosedError(this._kind) : error),
+        (error) => this._connectionFailed(error),
       );
+  }
+
+  /** The connection failed for good, or the client was closed (reported as a close before this operation completed). */
+  _connectionFailed(error: AppSyncEventsError): void {
+    this._close(error instanceof ConnectionClosedError ? new ConnectionClosedError(this._kind) : error);
   }
 
   /**
@@ -236,7 +241,7 @@ export abstract class Operation implements RouteHandler, TimeoutHandler {
     // Whatever was pending (the wait, the provider) is over: not held (heap per idle subscription).
     this._pending = undefined;
     if (ctx._authorizing.size) ctx._authorizing.delete(this);
-    if (ctx.connection.current !== session) return this._whenReady();
+    if (ctx.connection._current !== session) return this._whenReady();
     try {
       this._id = ctx._register(this);
     } catch (error) {

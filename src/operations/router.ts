@@ -27,7 +27,7 @@ export interface RouteHandler {
  * ```ts
  * const router = new Router();
  * router.set('a1', handler);
- * router.dispatch({ type: 'subscribe_success', id: 'a1' }, session);
+ * router._dispatch({ type: 'subscribe_success', id: 'a1' }, session);
  * ```
  */
 export class Router extends Map<string, RouteHandler> {
@@ -37,13 +37,13 @@ export class Router extends Map<string, RouteHandler> {
   }
 
   /** Routes one frame to its operation (hot path); a frame without an id finds no handler. */
-  dispatch(message: ReceiveMessage, session: Session): void {
+  _dispatch(message: ReceiveMessage, session: Session): void {
     const handler = this.get((message as { readonly id: string }).id);
     if (handler?._session === session) handler._onMessage(message);
   }
 
   /** Tells every operation of a lost session; all are unregistered before the first is told. */
-  sessionLost(session: Session, error: AppSyncEventsError, willRetry: boolean): void {
+  _sessionLost(session: Session, error: AppSyncEventsError, willRetry: boolean): void {
     const lost: RouteHandler[] = [];
     // Deleting the entry just visited is safe while iterating a Map.
     for (const [id, handler] of this) if (handler._session === session && this.delete(id)) lost.push(handler);

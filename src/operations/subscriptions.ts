@@ -123,7 +123,8 @@ function remove(holder: Holder, subscriber: Subscriber<unknown>): Holder {
 
 /** The subscribers of a holder, as an array that later changes leave alone. */
 function list(holder: Holder): readonly Subscriber<unknown>[] {
-  return holder instanceof Subscribers ? (holder._list ??= [...holder]) : holder ? [holder] : [];
+  // Not `??=` (nor `&&=` in `_onMessage`): ES2020 has neither, and their lowering costs a temporary.
+  return holder instanceof Subscribers ? (holder._list ?? (holder._list = [...holder])) : holder ? [holder] : [];
 }
 
 /** Who a delivery goes to: the one subscriber, or the list of the moment (see {@link Subscribers}). */
@@ -303,7 +304,7 @@ class ChannelSubscription extends Operation {
         this._arm();
         this._status = Status.Active;
         this._authRetried = false;
-        this._authFailures &&= 0;
+        if (this._authFailures) this._authFailures = 0;
         const event = { channel, resubscribed: !!this._established };
         this._established = true;
         this._registry.subscribed$.next(event);
