@@ -333,12 +333,23 @@ export class Connection {
     const inUse = this._users > this._connectWaiters;
     const transient = retry && isRetryable(error);
     const willRetry = transient && (!retry.shouldRetry || retry.shouldRetry(error)) && this._failures <= retry.maxAttempts && inUse;
+    // Not retried, and not a transient loss that nobody needs retried (that one goes back to idle).
+    const terminal = !willRetry && !(transient && session && !inUse);
     this._end('connection lost');
+    // Releases meanwhile do not close for idleness: what follows decides the state.
     this._losing = true;
+    if (terminal) {
+      this._failures = 0;
+      // Reported before the operations are told: the waiters give up, and then an operation started
+      // from an error handler (a `retry()`) or from an observer of `closed` starts a fresh attempt
+      // instead of getting this error too.
+      this._settled$.next(error);
+      this._setState({ status: 'closed', error });
+    }
     if (session) this._options.router._sessionLost(session, error, willRetry);
     this._losing = false;
-    // An operation's error handler closed the client.
-    if (this._state$.value !== state) return;
+    // An operation's error handler closed the client (or started a new attempt, after a terminal failure).
+    if (terminal || this._state$.value !== state) return;
     // The operations failed by the loss were the last uses, and there is no linger to wait for.
     const unused = !this._users && this._options.lingerMs <= 0;
     if (willRetry && !unused) {
@@ -349,15 +360,14 @@ export class Connection {
       if (this._state$.value !== reconnecting) return;
       this._timer = this._scheduler.schedule(() => this._start(), delayMs);
     } else {
-      this._failures = 0;
       // Nobody needs the connection (any more) and the failure was not terminal: back to idle; the
       // next use opens a new connection.
-      if (transient && session && (!inUse || willRetry)) return this._setState(IDLE);
-      this._setState({ status: 'closed', error });
+      this._failures = 0;
+      return this._setState(IDLE);
     }
-    // Waiters give up; while `reconnecting`, only a fail-fast one (`connect()`) — not for a lost
-    // session that is being replaced (one that waited while it was closing): no attempt failed.
-    if (!(session && willRetry)) this._settled$.next(error);
+    // A failed attempt while `reconnecting`: only a fail-fast waiter (`connect()`) gives up. Not for a
+    // lost session that is being replaced (one that waited while it was closing): no attempt failed.
+    if (!session) this._settled$.next(error);
   }
 
   /** Nothing uses the connection (after the linger), or `close()`: close the socket, stop every timer. */

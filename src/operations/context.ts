@@ -47,6 +47,12 @@ export class OperationContext {
    * answer (API keys) never wait, and never touch this set.
    */
   readonly _authorizing = new Set<Operation>();
+  /**
+   * Set when the client starts closing (before its subscriptions end): from then on a new
+   * operation fails at once, with nothing sent (a `repeat()`, or a publish from a subscriber's
+   * `complete`, would otherwise start one while the client is being closed).
+   */
+  _closed: boolean | undefined;
   /** The provider last asked for in {@link Operation._authorize}, and its fixed answer (API keys). */
   _fixedFor: AuthProvider | undefined;
   _fixed: Authorization | undefined;
@@ -167,6 +173,8 @@ export abstract class Operation implements RouteHandler, TimeoutHandler {
   abstract _onTimeout(): void;
   /** Ends the operation, with `error` when it failed. */
   abstract _close(error?: AppSyncEventsError): void;
+  /** True once the operation has ended (its subscribers are gone): an auth provider may end it while it answers. */
+  abstract _ended(): boolean;
 
   /** Sends the current request on the acknowledged session: at once when there is one, else once there is. */
   _whenReady(): void {
@@ -224,9 +232,14 @@ export abstract class Operation implements RouteHandler, TimeoutHandler {
         (auth) => this._transmit(session, { ...ctx.headers, ...auth }),
         (error) => this._authFailed(error),
       );
+    // Not for an operation that the provider (application code) ended before it returned its
+    // pending answer: nothing would ever cancel that wait.
     if (pending) {
-      this._pending = pending;
-      ctx._authorizing.add(this);
+      if (this._ended()) pending.unsubscribe();
+      else {
+        this._pending = pending;
+        ctx._authorizing.add(this);
+      }
     }
   }
 
@@ -235,8 +248,12 @@ export abstract class Operation implements RouteHandler, TimeoutHandler {
     this._close(error);
   }
 
-  /** Registers a fresh id and sends the request, unless the session ended meanwhile (then waits for the next one). */
+  /**
+   * Registers a fresh id and sends the request, unless the session ended meanwhile (then waits for
+   * the next one); nothing when the auth provider ended the operation while it answered.
+   */
   _transmit(session: Session, authorization: Authorization): void {
+    if (this._ended()) return;
     const ctx = this._ctx;
     // Whatever was pending (the wait, the provider) is over: not held (heap per idle subscription).
     this._pending = undefined;

@@ -1,9 +1,8 @@
 import type { Subscriber, Unsubscribable } from 'rxjs';
 import { Observable } from '../rx';
 import type { AuthProvider } from '../auth/types';
-import { PublishOutcomeUnknownError, TimeoutError, UnsupportedMessageFormatError, excerpt, type AppSyncEventsError } from '../errors';
-import type { Session } from '../connection/connection';
-import type { Authorization, ReceiveMessage } from '../protocol/messages';
+import { ConnectionClosedError, PublishOutcomeUnknownError, TimeoutError, UnsupportedMessageFormatError, excerpt, type AppSyncEventsError } from '../errors';
+import type { ReceiveMessage } from '../protocol/messages';
 import { Operation, type OperationContext } from './context';
 import { addResults, completeWith, coversEvents, preparePublish, type EventBatch, type MergedResult, type PreparedPublish, type PublishResult } from './events';
 
@@ -42,10 +41,13 @@ export interface PublishOptions {
 export function publishOverWebSocket(ctx: OperationContext, channel: string, events: readonly unknown[], options: PublishOptions): Observable<PublishResult> {
   // What the subscribe function throws, RxJS hands to the subscriber as its error.
   return new Observable<PublishResult>((subscriber) => {
-    // On a closed client the publish fails at once, with ConnectionClosedError, without a socket.
+    // On a closed client, or one being closed (a publish from a subscriber's `complete`), the
+    // publish fails at once, after the validation, with ConnectionClosedError and nothing sent.
     // The publish is its own teardown (an Unsubscribable): no closure per subscription. When it
     // already ended synchronously, RxJS calls it at once, which gives the connection use back.
-    return new WebSocketPublish(ctx, preparePublish(channel, events), options, subscriber);
+    const prepared = preparePublish(channel, events);
+    if (ctx._closed) throw new ConnectionClosedError('publish');
+    return new WebSocketPublish(ctx, prepared, options, subscriber);
   });
 }
 
@@ -116,9 +118,8 @@ class WebSocketPublish extends Operation implements Unsubscribable {
     else this._close(new PublishOutcomeUnknownError(this._channel, events.map((_, i) => offset + i), error));
   }
 
-  /** Sends the request, unless the publish was cancelled while its auth provider (application code) answered. */
-  override _transmit(session: Session, authorization: Authorization): void {
-    if (!this._subscriber.closed) super._transmit(session, authorization);
+  _ended(): boolean {
+    return this._subscriber.closed;
   }
 
   /** Starts the next request, with its deadline; after the last one, emits the merged result. */

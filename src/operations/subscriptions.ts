@@ -149,7 +149,8 @@ function emit(to: Targets, value: unknown): void {
  */
 class ChannelSubscription extends Operation {
   private _status = Status.New;
-  private _established: boolean | undefined;
+  /** How many times the server confirmed it (the first `subscribe_success`, then each resubscription). */
+  private _established = 0;
   private _parsed: Holder;
   private _raw: Holder;
   /**
@@ -179,10 +180,15 @@ class ChannelSubscription extends Operation {
     else this._parsed = add(this._parsed, subscriber);
     if (onSubscribed) {
       // Each subscriber's first call says `resubscribed: false`, also for one that joined while the
-      // channel was being subscribed again after a reconnection (it missed nothing).
-      let told = this._status === Status.Active;
-      if (told) from([{ channel: this._channel, resubscribed: false }]).subscribe(onSubscribed);
+      // channel was being subscribed again after a reconnection (it missed nothing). One that joins
+      // a live subscription is told at once, and not again of the same confirmation (when it joins
+      // from an observer of `subscribed$`, the callbacks are told after it joined).
+      const active = this._status === Status.Active;
+      const joined = active ? this._established : -1;
+      let told = active;
+      if (active) from([{ channel: this._channel, resubscribed: false }]).subscribe(onSubscribed);
       callback = (this._callbacks ?? (this._callbacks = new Subject())).subscribe((event) => {
+        if (this._established === joined) return;
         const first = !told;
         told = true;
         onSubscribed(first ? { ...event, resubscribed: false } : event);
@@ -248,6 +254,10 @@ class ChannelSubscription extends Operation {
     this._drop(error);
   }
 
+  _ended(): boolean {
+    return this._status === Status.Ended;
+  }
+
   // RouteHandler ------------------------------------------------------------------------------
 
   _onMessage(message: ReceiveMessage): void {
@@ -305,8 +315,8 @@ class ChannelSubscription extends Operation {
         this._status = Status.Active;
         this._authRetried = false;
         if (this._authFailures) this._authFailures = 0;
-        const event = { channel, resubscribed: !!this._established };
-        this._established = true;
+        // Counted before anyone is told: a subscriber joining from an observer is told of this one at once.
+        const event = { channel, resubscribed: this._established++ > 0 };
         this._registry.subscribed$.next(event);
         this._callbacks?.next(event);
       }
@@ -342,7 +352,7 @@ class ChannelSubscription extends Operation {
    */
   override _authFailed(error: AppSyncEventsError): void {
     // The provider (application code) may have ended the subscription before it failed.
-    if (this._status === Status.Ended) return;
+    if (this._ended()) return;
     const ctx = this._ctx;
     const retry = ctx.retry;
     const attempt = (this._authFailures ?? 0) + 1;
@@ -370,7 +380,7 @@ class ChannelSubscription extends Operation {
 
   /** Sends the `subscribe` frame, with its deadline; not when the provider (application code) ended the subscription while it answered. */
   override _transmit(session: Session, authorization: Authorization): void {
-    if (this._status === Status.Ended) return;
+    if (this._ended()) return;
     this._status = Status.Subscribing;
     this._arm(true);
     super._transmit(session, authorization);
@@ -393,9 +403,6 @@ export class SubscriptionRegistry {
   readonly subscribed$ = new Subject<SubscribedEvent>();
   /** Each `broadcast_error` (hot). */
   readonly broadcastErrors$ = new Subject<BroadcastErrorEvent>();
-  /** Set by {@link closeAll}: from then on a new local subscriber fails (a `repeat()` would subscribe again while its channel is being closed). */
-  private _closed: boolean | undefined;
-
   constructor(readonly _ctx: OperationContext) {}
 
   /** Parsed events of a channel (cold; shares the wire subscription). */
@@ -423,7 +430,7 @@ export class SubscriptionRegistry {
   /** Completes every local subscriber without sending anything (the socket is about to close). */
   closeAll(): void {
     const error = new ConnectionClosedError('client');
-    this._closed = true;
+    this._ctx._closed = true;
     for (const entry of this._channels.values()) entry._close(error); // each deletes itself: safe for a Map
     this.subscribed$.complete();
     this.broadcastErrors$.complete();
@@ -439,7 +446,7 @@ export class SubscriptionRegistry {
     // A throw in here reaches the subscriber as an error.
     return new Observable<T>((target) => {
       const path = requireChannel(channel, { allowWildcard: true }).path;
-      if (this._closed) throw new ConnectionClosedError('subscribe');
+      if (this._ctx._closed) throw new ConnectionClosedError('subscribe');
       const entry = this._channels.get(path) ?? new ChannelSubscription(this, path, options);
       this._channels.set(path, entry);
       target.add(entry._add(target as Subscriber<unknown>, raw, onSubscribed));

@@ -1,0 +1,159 @@
+/**
+ * Application code that runs inside the client's transitions and starts or ends operations there:
+ * an auth provider that ends its own operation and answers later, a subscriber added from a
+ * `subscribed$` observer, a `retry()` or a state observer reacting to a terminal failure, a publish
+ * from a subscriber's `complete` during `close()`. Each test failed before its fix (found by a
+ * review, 29 Nov 2026).
+ */
+import { Observable, retry } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import type { SubscribedEvent } from '../../src/operations/subscriptions';
+import type { Authorization } from '../../src/protocol/messages';
+import { ConnectionClosedError } from '../../src/errors';
+import { anError, createMarbleHarness, handled, type Recorded } from '../helpers/fake-socket';
+
+let scheduler: TestScheduler;
+beforeEach(() => {
+  scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+});
+
+/** An auth answer that never comes, and counts its cancellations. */
+function never(counter: { cancelled: number }): Observable<Authorization> {
+  return new Observable<Authorization>(() => () => void counter.cancelled++);
+}
+
+describe('an operation ended by its own auth provider, which then answers asynchronously', () => {
+  // The provider's pending answer used to be kept, and the ended operation added to the waiting
+  // set, after it ended: nothing ever cancelled that wait.
+  it('subscription: the provider unsubscribes its channel, then answers later; its wait is cancelled (by close() at the latest)', () => {
+    const counter = { cancelled: 0 };
+    scheduler.run(() => {
+      const h = createMarbleHarness(scheduler);
+      h.client.subscribe('/default/keep').subscribe();
+      h.at(10, () => {
+        h.accept(0);
+        h.socket(0).receive({ type: 'subscribe_success', id: 'id1' });
+        const out = h.record(
+          h.client.subscribe('/default/a', {
+            auth: () => {
+              void handled(h.client.unsubscribe('/default/a'));
+              return never(counter);
+            },
+          }),
+        );
+        expect(out).toEqual([{ at: 10, complete: true }]);
+      });
+      h.at(20, () => h.client.close());
+    });
+    // (An unsubscribe after the provider returned does cancel it: 1.)
+    expect(counter.cancelled).toBe(1);
+  });
+
+  it('publish: the provider cancels the publish on its second request (6 events), then answers later; its wait is cancelled', () => {
+    const counter = { cancelled: 0 };
+    scheduler.run(() => {
+      const h = createMarbleHarness(scheduler);
+      h.client.subscribe('/default/keep').subscribe();
+      let calls = 0;
+      h.at(10, () => {
+        h.accept(0);
+        h.socket(0).receive({ type: 'subscribe_success', id: 'id1' });
+        const sub = h.client
+          .publish('/default/a', [1, 2, 3, 4, 5, 6], {
+            auth: () => {
+              if (++calls === 1) return { host: 'h', 'x-api-key': 'k' };
+              sub.unsubscribe(); // e.g. a takeUntil(signOut$) the provider triggers
+              return never(counter);
+            },
+          })
+          .subscribe();
+        h.socket(0).receive({ type: 'publish_success', id: 'id2', successful: [0, 1, 2, 3, 4].map((index) => ({ identifier: `e${index}`, index })), failed: [] });
+        expect(calls).toBe(2);
+      });
+      h.at(20, () => h.client.close());
+    });
+    expect(counter.cancelled).toBe(1);
+  });
+});
+
+describe('onSubscribed', () => {
+  // `subscribed$` is told before the callbacks: a subscriber added from its observer (the
+  // subscription already live) used to be told at once, then again of the same confirmation.
+  it('a subscriber that joins from a subscribed$ observer is called once for that establishment', () => {
+    const told: SubscribedEvent[] = [];
+    scheduler.run(() => {
+      const h = createMarbleHarness(scheduler, { retry: { random: () => 0.5 } });
+      h.client.subscribe('/default/a').subscribe();
+      h.client.subscribed$.subscribe((e) => {
+        if (e.resubscribed) h.client.subscribe('/default/a', { onSubscribed: (x) => told.push(x) }).subscribe();
+      });
+      h.at(10, () => {
+        h.accept(0);
+        h.socket(0).receive({ type: 'subscribe_success', id: 'id1' });
+        h.socket(0).serverClose(1006); // socket 1 at 110
+      });
+      h.at(120, () => {
+        h.accept(1);
+        h.socket(1).receive({ type: 'subscribe_success', id: 'id2' });
+        h.client.close();
+      });
+    });
+    expect(told).toEqual([{ channel: '/default/a', resubscribed: false }]);
+  });
+});
+
+describe('a terminal failure: an operation started while it is reported', () => {
+  // The failure used to reach the connection's waiters after the routed operations were told and
+  // after the state became `closed`: an operation started from their handlers, or from an observer
+  // of `closed`, got the stale error instead of a fresh attempt ("the next subscribe, publish or
+  // connect() starts a fresh attempt", docs/reliability.md).
+  it('retry(1) on a subscription: the retry waits for a new connection instead of failing with the same error', () => {
+    scheduler.run(() => {
+      const h = createMarbleHarness(scheduler, { retry: false });
+      const out = h.record(h.client.subscribe('/default/a').pipe(retry(1)));
+      h.at(10, () => {
+        h.accept(0);
+        h.socket(0).receive({ type: 'subscribe_success', id: 'id1' });
+      });
+      h.at(20, () => h.socket(0).serverClose(1006));
+      h.at(30, () => {
+        expect(out).toEqual([]);
+        expect(h.sockets).toHaveLength(2);
+        h.client.close();
+      });
+    });
+  });
+
+  it('a subscription started by an observer of the terminal "closed" state is not failed with that error (its socket is opened)', () => {
+    scheduler.run(() => {
+      const h = createMarbleHarness(scheduler, { retry: false });
+      let again: Recorded<unknown>[] | undefined;
+      h.client.connectionState$.subscribe((s) => {
+        if (s.status === 'closed' && s.error && !again) again = h.record(h.client.subscribe('/default/again'));
+      });
+      h.client.subscribe('/default/a').subscribe({ error: () => undefined });
+      h.at(10, () => h.accept(0));
+      h.at(20, () => h.socket(0).serverClose(1006));
+      h.at(30, () => {
+        expect(h.sockets).toHaveLength(2);
+        expect(again).toEqual([]);
+        h.client.close();
+      });
+    });
+  });
+});
+
+it('a publish started from a subscriber\'s complete handler during close() fails with ConnectionClosedError, and nothing is sent', () => {
+  scheduler.run(() => {
+    const h = createMarbleHarness(scheduler);
+    let late: Recorded<unknown>[] | undefined;
+    h.client.subscribe('/default/a').subscribe({ complete: () => (late = h.record(h.client.publish('/default/b', [1]))) });
+    h.at(10, () => {
+      h.accept(0);
+      h.socket(0).receive({ type: 'subscribe_success', id: 'id1' });
+      h.client.close();
+      expect(late).toEqual([{ at: 10, error: anError(ConnectionClosedError, { operation: 'publish' }) }]);
+      expect(h.socket(0).sent.filter((f) => f.type === 'publish')).toEqual([]);
+    });
+  });
+});
