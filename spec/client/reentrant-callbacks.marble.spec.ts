@@ -157,3 +157,20 @@ it('a publish started from a subscriber\'s complete handler during close() fails
     });
   });
 });
+
+it('retry(1) on a publish that waited for a connection whose attempt failed for good: the retry opens a new connection', () => {
+  scheduler.run(() => {
+    const h = createMarbleHarness(scheduler, { retry: false });
+    const out = h.record(h.client.publish('/default/a', [1]).pipe(retry(1)));
+    h.at(10, () => h.socket(0).fail('ECONNREFUSED')); // the first attempt fails, terminally (retry: false)
+    h.at(20, () => {
+      expect(out).toEqual([]);
+      expect(h.sockets).toHaveLength(2);
+      h.accept(1);
+      const frame = h.socket(1).sent.find((f) => f.type === 'publish');
+      h.socket(1).receive({ type: 'publish_success', id: frame?.id, successful: [{ identifier: 'e', index: 0 }], failed: [] });
+      expect(out).toEqual([{ at: 20, next: { successful: [0], failed: [] } }, { at: 20, complete: true }]);
+      h.client.close();
+    });
+  });
+});

@@ -340,11 +340,13 @@ export class Connection {
     this._losing = true;
     if (terminal) {
       this._failures = 0;
-      // Reported before the operations are told: the waiters give up, and then an operation started
-      // from an error handler (a `retry()`) or from an observer of `closed` starts a fresh attempt
-      // instead of getting this error too.
-      this._settled$.next(error);
-      this._setState({ status: 'closed', error });
+      // At rest before anyone is told, so that an operation started in reaction (from an error
+      // handler, a `retry()`, an observer of `closed`) starts a fresh attempt instead of waiting for
+      // nothing or getting this error too. The waiters give up, unless an observer of `closed`
+      // started a new attempt already: they wait for that one. Then the routed operations are told.
+      const closed: ConnectionState = { status: 'closed', error };
+      this._setState(closed);
+      if (this._state$.value === closed) this._settled$.next(error);
     }
     if (session) this._options.router._sessionLost(session, error, willRetry);
     this._losing = false;
