@@ -103,14 +103,15 @@ describe('onSubscribed', () => {
 });
 
 describe('a terminal failure: an operation started while it is reported', () => {
-  // The failure used to reach the connection's waiters after the routed operations were told and
-  // after the state became `closed`: an operation started from their handlers, or from an observer
-  // of `closed`, got the stale error instead of a fresh attempt ("the next subscribe, publish or
-  // connect() starts a fresh attempt", docs/reliability.md).
-  it('retry(1) on a subscription: the retry waits for a new connection instead of failing with the same error', () => {
+  // The routed operations are told first, then the state is `closed`, then the waiters. An operation
+  // started from an observer of `closed` opens a new connection, and the waiters wait for it. One
+  // started synchronously from a failed operation's error handler gets the same error (the
+  // connection is not at rest yet): a `retry` with a delay starts a fresh attempt
+  // (docs/reliability.md).
+  it('retry({ delay }) on a subscription opens a new connection after the failure', () => {
     scheduler.run(() => {
       const h = createMarbleHarness(scheduler, { retry: false });
-      const out = h.record(h.client.subscribe('/default/a').pipe(retry(1)));
+      const out = h.record(h.client.subscribe('/default/a').pipe(retry({ count: 1, delay: 5 })));
       h.at(10, () => {
         h.accept(0);
         h.socket(0).receive({ type: 'subscribe_success', id: 'id1' });
@@ -119,6 +120,8 @@ describe('a terminal failure: an operation started while it is reported', () => 
       h.at(30, () => {
         expect(out).toEqual([]);
         expect(h.sockets).toHaveLength(2);
+        h.accept(1);
+        expect(h.socket(1).sent.filter((f) => f.type === 'subscribe')).toHaveLength(1);
         h.client.close();
       });
     });
@@ -158,7 +161,7 @@ it('a publish started from a subscriber\'s complete handler during close() fails
   });
 });
 
-it('retry(1) on a publish that waited for a connection whose attempt failed for good: the retry opens a new connection', () => {
+it('retry(1) on a publish that waited for a connection whose attempt failed for good: the retry opens a new connection (the state is closed when waiters are told)', () => {
   scheduler.run(() => {
     const h = createMarbleHarness(scheduler, { retry: false });
     const out = h.record(h.client.publish('/default/a', [1]).pipe(retry(1)));
@@ -173,4 +176,30 @@ it('retry(1) on a publish that waited for a connection whose attempt failed for 
       h.client.close();
     });
   });
+});
+
+it("connect() while the server closes a lingering socket (the close frame in, the close event not yet) opens a new connection instead of hanging", () => {
+  let connected: unknown;
+  scheduler.run(() => {
+    const h = createMarbleHarness(scheduler);
+    const sub = h.client.subscribe('/default/a').subscribe();
+    h.at(10, () => {
+      h.accept(0);
+      h.socket(0).receive({ type: 'subscribe_success', id: 'id1' });
+      sub.unsubscribe();
+      h.socket(0).receive({ type: 'unsubscribe_success', id: 'id1' }); // lingering now
+    });
+    h.at(50, () => {
+      h.socket(0).readyState = 2; // CLOSING: the server's close frame arrived
+      handled(h.client.connect()).then((state) => (connected = state), (e: unknown) => (connected = e));
+    });
+    h.at(60, () => h.socket(0).serverClose(1006)); // the close event
+    h.at(70, () => {
+      expect(h.sockets).toHaveLength(2);
+      h.accept(1);
+    });
+    h.at(80, () => h.client.close());
+  });
+  // The promise settles in a microtask, after run().
+  return Promise.resolve().then(() => expect(connected).toMatchObject({ status: 'connected' }));
 });

@@ -333,25 +333,12 @@ export class Connection {
     const inUse = this._users > this._connectWaiters;
     const transient = retry && isRetryable(error);
     const willRetry = transient && (!retry.shouldRetry || retry.shouldRetry(error)) && this._failures <= retry.maxAttempts && inUse;
-    // Not retried, and not a transient loss that nobody needs retried (that one goes back to idle).
-    const terminal = !willRetry && !(transient && session && !inUse);
     this._end('connection lost');
-    // Releases meanwhile do not close for idleness: what follows decides the state.
     this._losing = true;
-    if (terminal) {
-      this._failures = 0;
-      // At rest before anyone is told, so that an operation started in reaction (from an error
-      // handler, a `retry()`, an observer of `closed`) starts a fresh attempt instead of waiting for
-      // nothing or getting this error too. The waiters give up, unless an observer of `closed`
-      // started a new attempt already: they wait for that one. Then the routed operations are told.
-      const closed: ConnectionState = { status: 'closed', error };
-      this._setState(closed);
-      if (this._state$.value === closed) this._settled$.next(error);
-    }
     if (session) this._options.router._sessionLost(session, error, willRetry);
     this._losing = false;
-    // An operation's error handler closed the client (or started a new attempt, after a terminal failure).
-    if (terminal || this._state$.value !== state) return;
+    // An operation's error handler closed the client.
+    if (this._state$.value !== state) return;
     // The operations failed by the loss were the last uses, and there is no linger to wait for.
     const unused = !this._users && this._options.lingerMs <= 0;
     if (willRetry && !unused) {
@@ -362,14 +349,24 @@ export class Connection {
       if (this._state$.value !== reconnecting) return;
       this._timer = this._scheduler.schedule(() => this._start(), delayMs);
     } else {
-      // Nobody needs the connection (any more) and the failure was not terminal: back to idle; the
-      // next use opens a new connection.
       this._failures = 0;
-      return this._setState(IDLE);
+      // Nobody needs the connection (any more) and the failure was not terminal: back to idle; the
+      // next use opens a new connection. A `connect()` that waited while the server closed the
+      // socket (it alone used it) is that next use: a new connection is opened for it.
+      if (transient && session && (!inUse || willRetry)) {
+        this._setState(IDLE);
+        if (this._connectWaiters && this._resting) this._start();
+        return;
+      }
+      const closed: ConnectionState = { status: 'closed', error };
+      this._setState(closed);
+      // An observer of `closed` started a new attempt: the waiters wait for that one instead of
+      // getting this error.
+      if (this._state$.value !== closed) return;
     }
-    // A failed attempt while `reconnecting`: only a fail-fast waiter (`connect()`) gives up. Not for a
-    // lost session that is being replaced (one that waited while it was closing): no attempt failed.
-    if (!session) this._settled$.next(error);
+    // Waiters give up; while `reconnecting`, only a fail-fast one (`connect()`) — not for a lost
+    // session that is being replaced (one that waited while it was closing): no attempt failed.
+    if (!(session && willRetry)) this._settled$.next(error);
   }
 
   /** Nothing uses the connection (after the linger), or `close()`: close the socket, stop every timer. */
