@@ -203,3 +203,43 @@ it("connect() while the server closes a lingering socket (the close frame in, th
   // The promise settles in a microtask, after run().
   return Promise.resolve().then(() => expect(connected).toMatchObject({ status: 'connected' }));
 });
+
+describe('connectionState$ in order for every observer, when an earlier observer makes a transition', () => {
+  const statuses = (r: Recorded<{ status: string }>[]): string[] => r.map((x) => ('next' in x ? x.next.status : 'complete' in x ? '|' : 'error'));
+
+  it('an observer of closed(error) that subscribes: a later observer sees closed, then connecting', () => {
+    const later: Recorded<{ status: string }>[] = [];
+    scheduler.run(() => {
+      const h = createMarbleHarness(scheduler, { retry: false });
+      let again = false;
+      h.client.connectionState$.subscribe((s) => {
+        if (s.status === 'closed' && !again) {
+          again = true;
+          h.client.subscribe('/default/again').subscribe({ error: () => undefined });
+        }
+      });
+      h.client.connectionState$.subscribe({ next: (next) => later.push({ at: scheduler.now(), next }), complete: () => later.push({ at: scheduler.now(), complete: true }) });
+      h.client.subscribe('/default/a').subscribe({ error: () => undefined });
+      h.at(10, () => h.accept(0));
+      h.at(20, () => h.socket(0).serverClose(1006));
+      h.at(30, () => {
+        expect(h.client.toJSON().status).toBe('connecting');
+        h.client.close();
+      });
+    });
+    expect(statuses(later)).toEqual(['idle', 'connecting', 'connected', 'closed', 'connecting', 'closed', '|']);
+  });
+
+  it('an observer that closes the client on "connected": every observer sees connected, then closed, then the completion', () => {
+    const later: Recorded<{ status: string }>[] = [];
+    scheduler.run(() => {
+      const h = createMarbleHarness(scheduler);
+      h.client.connectionState$.subscribe((s) => s.status === 'connected' && h.client.close());
+      h.client.connectionState$.subscribe({ next: (next) => later.push({ at: scheduler.now(), next }), complete: () => later.push({ at: scheduler.now(), complete: true }) });
+      h.client.subscribe('/default/a').subscribe({ error: () => undefined });
+      h.at(10, () => h.accept(0));
+    });
+    expect(statuses(later)).toEqual(['idle', 'connecting', 'connected', 'closed', '|']);
+    expect(scheduler.actions).toHaveLength(0);
+  });
+});
