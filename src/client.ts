@@ -174,7 +174,7 @@ export function createEventsClient(config: EventsClientConfig): EventsClient {
       // operations still waiting for their auth provider fail too (OperationContext).
       connection._close();
     },
-    toJSON: () => ({ httpEndpoint: httpUrl, realtimeEndpoint: realtimeUrl, status: connection._state.status }),
+    toJSON: () => ({ httpEndpoint: httpUrl, realtimeEndpoint: realtimeUrl, status: state$.value.status }),
   };
 }
 

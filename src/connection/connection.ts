@@ -93,12 +93,8 @@ const CLOSED: ConnectionState = { status: 'closed' };
  * ```
  */
 export class Connection {
-  /** Each transition, in order; the one being delivered is replayed to late subscribers. */
+  /** Current state, replayed to late subscribers. */
   readonly _state$: BehaviorSubject<ConnectionState> = new BehaviorSubject(IDLE);
-  /** The current state, which the logic reads: ahead of `_state$` while transitions wait for delivery. */
-  _state: ConnectionState = IDLE;
-  /** Transitions to deliver, while `_setState` delivers one: a transition made by an observer waits for the others to see the one it reacted to. */
-  private _pendingStates: ConnectionState[] | undefined;
   /** Every decoded inbound frame (hot). */
   readonly _messages$ = new Subject<ReceiveMessage>();
   /** Frames that could not be decoded, and other protocol anomalies (hot). */
@@ -150,7 +146,7 @@ export class Connection {
 
   /** True once `_close()` was called. */
   get _isClosed(): boolean {
-    return this._state === CLOSED;
+    return this._state$.value === CLOSED;
   }
 
   /**
@@ -169,7 +165,7 @@ export class Connection {
       const wait = this._settled$.subscribe((outcome) => {
         if (!AppSyncEventsError.is(outcome)) onReady(outcome);
         // A failure followed by a retry is reported as the `reconnecting` state.
-        else if (failFast || this._state.status !== 'reconnecting') onError(outcome);
+        else if (failFast || this._state$.value.status !== 'reconnecting') onError(outcome);
         else return;
         wait.unsubscribe();
       });
@@ -195,7 +191,7 @@ export class Connection {
         () => {
           this._connectWaiters--;
           // An acknowledged session exists only in the `connected` state.
-          resolve(this._state as Extract<ConnectionState, { status: 'connected' }>);
+          resolve(this._state$.value as Extract<ConnectionState, { status: 'connected' }>);
         },
         (error) => {
           this._connectWaiters--;
@@ -232,17 +228,16 @@ export class Connection {
     this._setState(CLOSED);
     this._idle('client closed');
     this._settled$.next(new ConnectionClosedError('client'));
-    for (const s of [this._settled$, this._messages$, this._protocolErrors$] as Subject<unknown>[]) s.complete();
-    // Last, once `closed` reached every observer: when close() runs inside an observer of another
-    // transition, `_setState` completes it after delivering `closed`.
-    if (!this._pendingStates) this._state$.complete();
+    for (const s of [this._settled$, this._messages$, this._protocolErrors$, this._state$] as Subject<unknown>[]) {
+      s.complete();
+    }
   }
 
   // -------------------------------------------------------------------------------------------
 
   /** Idle, or failed for good (`closed` with an error): a new use starts a new series. */
   private get _resting(): boolean {
-    const status = this._state.status;
+    const status = this._state$.value.status;
     return status === 'idle' || status === 'closed';
   }
 
@@ -250,7 +245,7 @@ export class Connection {
     const connecting: ConnectionState = { status: 'connecting', attempt: this._failures + 1 };
     this._setState(connecting);
     // An observer of the state closed the client, or let go of the last use (lazy close).
-    if (this._state !== connecting) return;
+    if (this._state$.value !== connecting) return;
     const { auth, endpoints, headers } = this._options;
     // A synchronous answer opens the socket (or fails) before resolveConnectAuth returns `undefined`:
     // keep the timer that set.
@@ -327,7 +322,7 @@ export class Connection {
   private _fail(socket: Transport | undefined, error: AppSyncEventsError): void {
     // Also true after close(): there is no socket then, and no pending attempt to fail.
     if (socket !== this._socket) return;
-    const state = this._state;
+    const state = this._state$.value;
     const retry = this._options.retry;
     const session = this._session;
     if (session && retry && this._scheduler.now() - this._connectedAt >= retry.resetAfterMs) this._failures = 0;
@@ -343,7 +338,7 @@ export class Connection {
     if (session) this._options.router._sessionLost(session, error, willRetry);
     this._losing = false;
     // An operation's error handler closed the client.
-    if (this._state !== state) return;
+    if (this._state$.value !== state) return;
     // The operations failed by the loss were the last uses, and there is no linger to wait for.
     const unused = !this._users && this._options.lingerMs <= 0;
     if (willRetry && !unused) {
@@ -351,7 +346,7 @@ export class Connection {
       const reconnecting: ConnectionState = { status: 'reconnecting', attempt: this._failures, delayMs, error };
       this._setState(reconnecting);
       // An observer of the state closed the client, or let go of the last use: no new attempt.
-      if (this._state !== reconnecting) return;
+      if (this._state$.value !== reconnecting) return;
       this._timer = this._scheduler.schedule(() => this._start(), delayMs);
     } else {
       this._failures = 0;
@@ -367,7 +362,7 @@ export class Connection {
       this._setState(closed);
       // An observer of `closed` started a new attempt: the waiters wait for that one instead of
       // getting this error.
-      if (this._state !== closed) return;
+      if (this._state$.value !== closed) return;
     }
     // Waiters give up; while `reconnecting`, only a fail-fast one (`connect()`) — not for a lost
     // session that is being replaced (one that waited while it was closing): no attempt failed.
@@ -394,20 +389,9 @@ export class Connection {
     return session;
   }
 
-  /**
-   * Makes a transition, and reports it; nothing after `close()`. Each transition reaches every
-   * observer in order: one that an observer makes (it starts or closes something) is delivered
-   * once the one it reacted to has reached all of them.
-   */
+  /** Reports a transition; nothing after `close()` (a completed BehaviorSubject would still take the value). */
   private _setState(state: ConnectionState): void {
-    if (this._isClosed) return;
-    this._state = state;
-    if (this._pendingStates) return void this._pendingStates.push(state);
-    const queue = (this._pendingStates = [state]);
-    for (let i = 0; i < queue.length; i++) this._state$.next(queue[i]!);
-    this._pendingStates = undefined;
-    // A close() from an observer: `closed` has been delivered, and the stream ends.
-    if (queue.length > 1 && this._isClosed) this._state$.complete();
+    if (!this._isClosed) this._state$.next(state);
   }
 }
 

@@ -76,7 +76,7 @@ export class OperationContext {
     const { connection } = init;
     // What fails the connection's waiters (a terminal failure, `close()`) fails these too.
     connection._settled$.subscribe((outcome) => {
-      if (AppSyncEventsError.is(outcome) && connection._state.status !== 'reconnecting') {
+      if (AppSyncEventsError.is(outcome) && connection._state$.value.status !== 'reconnecting') {
         for (const operation of this._authorizing) operation._connectionFailed(outcome);
       }
     });
