@@ -5,7 +5,7 @@
  * from a subscriber's `complete` during `close()`. Each test failed before its fix (found by a
  * review, 29 Nov 2026).
  */
-import { Observable, retry } from 'rxjs';
+import { Observable, asapScheduler, observeOn, retry } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import type { SubscribedEvent } from '../../src/operations/subscriptions';
 import type { Authorization } from '../../src/protocol/messages';
@@ -202,4 +202,27 @@ it("connect() while the server closes a lingering socket (the close frame in, th
   });
   // The promise settles in a microtask, after run().
   return Promise.resolve().then(() => expect(connected).toMatchObject({ status: 'connected' }));
+});
+
+it('connectionState$ observed with observeOn(asapScheduler) (docs/reliability.md): what it starts on closed(error) reaches later observers after closed', () => {
+  const later: string[] = [];
+  scheduler.run(() => {
+    const h = createMarbleHarness(scheduler, { retry: false });
+    let again = false;
+    h.client.connectionState$.pipe(observeOn(asapScheduler)).subscribe((s) => {
+      if (s.status === 'closed' && !again) {
+        again = true;
+        h.client.subscribe('/default/again').subscribe({ error: () => undefined });
+      }
+    });
+    h.client.connectionState$.subscribe((s) => later.push(s.status));
+    h.client.subscribe('/default/a').subscribe({ error: () => undefined });
+    h.at(10, () => h.accept(0));
+    h.at(20, () => h.socket(0).serverClose(1006));
+    h.at(30, () => {
+      expect(h.sockets).toHaveLength(2);
+      h.client.close();
+    });
+  });
+  expect(later).toEqual(['idle', 'connecting', 'connected', 'closed', 'connecting', 'closed']);
 });
