@@ -15,7 +15,7 @@ import {
 import type { ResolvedEndpoints } from '../protocol/endpoints';
 import type { Authorization, ReceiveMessage, SendMessage } from '../protocol/messages';
 import { openTransport, type SocketClose, type Transport, type WebSocketConstructor, type WebSocketLike } from '../transport/websocket';
-import { MAX_TIMER_MS, backoffDelay, isRetryable, type ResolvedRetryOptions } from './retry';
+import { MAX_TIMER_MS, backoffDelay, isRetryable, retries, type ResolvedRetryOptions } from './retry';
 import type { ConnectionState } from './state';
 
 /**
@@ -332,7 +332,7 @@ export class Connection {
     // A waiting `connect()` fails fast: it alone is no reason to retry.
     const inUse = this._users > this._connectWaiters;
     const transient = retry && isRetryable(error);
-    const willRetry = transient && (!retry.shouldRetry || retry.shouldRetry(error)) && this._failures <= retry.maxAttempts && inUse;
+    const willRetry = retries(retry, error, this._failures) && inUse;
     this._end('connection lost');
     this._losing = true;
     if (session) this._options.router._sessionLost(session, error, willRetry);

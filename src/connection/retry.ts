@@ -161,3 +161,17 @@ export function isRetryable(error: AppSyncEventsError): boolean {
   if (error instanceof ValidationError) return error.reason === 'AUTH_PROVIDER_FAILED';
   return true;
 }
+
+/**
+ * The retry policy's decision (internal, shared by the connection and a resubscription): whether
+ * `error`, as failure `attempt` in a row, is retried under `options` — retryable, not vetoed by
+ * `shouldRetry`, and within `maxAttempts`.
+ *
+ * @example
+ * ```ts
+ * retries(resolveRetryOptions({ maxAttempts: 2 }), new KeepAliveTimeoutError(300000), 3); // false
+ * ```
+ */
+export function retries(options: ResolvedRetryOptions | false | undefined, error: AppSyncEventsError, attempt: number): options is ResolvedRetryOptions {
+  return !!options && isRetryable(error) && (!options.shouldRetry || options.shouldRetry(error)) && attempt <= options.maxAttempts;
+}

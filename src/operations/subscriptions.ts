@@ -14,7 +14,7 @@ import {
 import type { Authorization, MessageError, ReceiveMessage, SubscriptionMessage } from '../protocol/messages';
 import { Operation, type OperationContext } from './context';
 import { requireChannel } from '../protocol/channel';
-import { backoffDelay, isRetryable } from '../connection/retry';
+import { backoffDelay, retries } from '../connection/retry';
 
 /**
  * Options of `subscribe` and `subscribeMessages`.
@@ -356,7 +356,7 @@ class ChannelSubscription extends Operation {
     const ctx = this._ctx;
     const retry = ctx.retry;
     const attempt = (this._authFailures ?? 0) + 1;
-    if (!this._established || !retry || !isRetryable(error) || retry.shouldRetry?.(error) === false || attempt > retry.maxAttempts) return this._close(error);
+    if (!this._established || !retries(retry, error, attempt)) return this._close(error);
     this._authFailures = attempt;
     ctx.protocolErrors.next(error);
     // Unless an observer of `protocolErrors$` ended it just now: it waits, not routed (a session

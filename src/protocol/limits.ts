@@ -103,7 +103,7 @@ export const MAX_WS_PUBLISH_PER_SECOND = 25;
 
 // 24 hours, written out: a bundler keeps an unused `24 * 60 * 60 * 1000` in every application's
 // bundle (it does not treat arithmetic as free of side effects), where it drops an unused literal.
-// Typed `number`, as the product was.
+// The `: number` keeps the declared type (a bare literal would be typed `86400000`).
 /**
  * Longest life of one WebSocket connection; the service closes it after that.
  *
