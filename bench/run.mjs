@@ -315,7 +315,7 @@ for (const r of results) {
     // linear makes the upper slope the larger (k² growth: about 3× in its quadratic part). Both
     // spans are wide, so a 0.1 µs error in one median moves a slope by 0.2 ns (of about 3 ns).
     const [one, mid] = t.linear.map((id) => byId[id]);
-    const [k1, kMid, k] = [one, mid, r].map((x) => Number(x?.id.split('-')[1]));
+    const [k1, kMid, k] = [one, mid, r].map((x) => scenarios.find((s) => s.id === x.id).params.local);
     const [t1, tMid, tk] = [one, mid, r].map((x) => x?.clients.sdk?.usPerEvent?.median * 1000);
     r.nsPerExtraSubscriber = { low: (tMid - t1) / (kMid - k1), high: (tk - tMid) / (k - kMid) };
     r.linearity = r.nsPerExtraSubscriber.high / r.nsPerExtraSubscriber.low;
