@@ -313,6 +313,23 @@ describe('close(), like the real client', () => {
     });
   });
 
+  it('reports in toJSON() the status of the latest state connectionState$ delivered, then closed', () => {
+    expect(createMockEventsClient().toJSON().status).toBe('connected');
+    const s = scheduler();
+    s.run(({ cold, expectObservable, flush }) => {
+      const reconnecting: ConnectionState = { status: 'reconnecting', attempt: 1, delayMs: 10, error: new ConnectionClosedError('client') };
+      const client = createMockEventsClient({ connectionState: cold<ConnectionState>('c-r', { c: { status: 'connecting', attempt: 1 }, r: reconnecting }) });
+      const seen: string[] = [client.toJSON().status];
+      expectObservable(client.connectionState$.pipe(map((state) => state.status))).toBe('c-r-(x|)', { c: 'connecting', r: 'reconnecting', x: 'closed' });
+      // Read a frame after each state (an action at the same frame runs before the cold emission).
+      for (const frame of [1, 3]) s.schedule(() => seen.push(client.toJSON().status), frame);
+      s.schedule(() => client.close(), 4);
+      s.schedule(() => seen.push(client.toJSON().status), 5);
+      flush();
+      expect(seen).toEqual(['idle', 'connecting', 'reconnecting', 'closed']);
+    });
+  });
+
   it('records the close once, and nothing for calls refused afterwards but connect()', () => {
     const client = createMockEventsClient();
     client.close();

@@ -42,7 +42,9 @@ export interface MockEventsClientOptions {
   /**
    * What `connectionState$` emits (to each of its subscribers) until `close()`, which then emits
    * `{ status: 'closed' }` and completes it, like the real client. This Observable completing does
-   * not complete `connectionState$`. @default one `connected` state
+   * not complete `connectionState$`. `toJSON().status` is the status of the latest state it
+   * delivered to any subscriber (`idle` before the first), or `closed` after `close()`.
+   * @default one `connected` state (and `toJSON().status` is `connected` from the start)
    */
   readonly connectionState?: Observable<ConnectionState>;
 }
@@ -124,6 +126,8 @@ export function createMockEventsClient(options: MockEventsClientOptions = {}): M
   /** Emits `{ status: 'closed' }` then completes, at close(): the end of every `connectionState$` subscriber. */
   const closing$ = new Subject<ConnectionState>();
   let isClosed = false;
+  /** What `toJSON()` reports: the latest state delivered on `connectionState$`. */
+  let status: ConnectionState['status'] = options.connectionState ? 'idle' : 'connected';
   const sources = new Map<string, Observable<unknown>>();
   for (const [key, source] of Object.entries(options.channels ?? {})) {
     const check = parseChannel(key, { allowWildcard: true });
@@ -139,7 +143,17 @@ export function createMockEventsClient(options: MockEventsClientOptions = {}): M
     closing$.subscribe(subscriber);
     // Only close() completes it, as in the real client: the given states ending (the default
     // `of(connected)` does at once) does not, so that its subscribers still see `closed`.
-    if (!subscriber.closed) subscriber.add(states.subscribe({ next: (state) => subscriber.next(state), error: (error: unknown) => subscriber.error(error) }));
+    if (!subscriber.closed) {
+      subscriber.add(
+        states.subscribe({
+          next: (state) => {
+            status = state.status;
+            subscriber.next(state);
+          },
+          error: (error: unknown) => subscriber.error(error),
+        }),
+      );
+    }
     return undefined;
   });
 
@@ -247,7 +261,7 @@ export function createMockEventsClient(options: MockEventsClientOptions = {}): M
       protocolErrors$.complete();
       closing$.complete();
     },
-    toJSON: () => ({ httpEndpoint: 'mock://appsync-events-rx/event', realtimeEndpoint: 'mock://appsync-events-rx/event/realtime', status: isClosed ? 'closed' : 'connected' }),
+    toJSON: () => ({ httpEndpoint: 'mock://appsync-events-rx/event', realtimeEndpoint: 'mock://appsync-events-rx/event/realtime', status: isClosed ? 'closed' : status }),
   };
 }
 
