@@ -144,6 +144,28 @@ describe('a terminal failure: an operation started while it is reported', () => 
       });
     });
   });
+
+  it('an observer of the terminal "closed" state that joins a channel still waiting for its first connection opens a new socket; no subscriber gets the stale error', () => {
+    scheduler.run(() => {
+      const h = createMarbleHarness(scheduler, { retry: false });
+      let again: Recorded<unknown>[] | undefined;
+      h.client.connectionState$.subscribe((s) => {
+        if (s.status === 'closed' && s.error && !again) again = h.record(h.client.subscribe('/default/a'));
+      });
+      const first = h.record(h.client.subscribe('/default/a'));
+      h.at(10, () => h.socket(0).fail('ECONNREFUSED')); // the first attempt fails, terminally (retry: false)
+      h.at(20, () => {
+        expect(h.sockets).toHaveLength(2);
+        expect([first, again]).toEqual([[], []]);
+        h.accept(1);
+        const subscribes = h.socket(1).sent.filter((f) => f.type === 'subscribe');
+        expect(subscribes.map((f) => f.channel)).toEqual(['/default/a']); // one wire subscription for both
+        h.socket(1).receive({ type: 'data', id: subscribes[0]!.id, event: '1' });
+        expect([first, again]).toEqual([[{ at: 20, next: 1 }], [{ at: 20, next: 1 }]]);
+        h.client.close();
+      });
+    });
+  });
 });
 
 it('a publish started from a subscriber\'s complete handler during close() fails with ConnectionClosedError, and nothing is sent', () => {

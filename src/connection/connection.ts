@@ -169,7 +169,7 @@ export class Connection {
         else return;
         wait.unsubscribe();
       });
-      if (this._resting) this._start();
+      this._wake();
       return wait;
     }
     return undefined;
@@ -239,6 +239,15 @@ export class Connection {
   private get _resting(): boolean {
     const status = this._state$.value.status;
     return status === 'idle' || status === 'closed';
+  }
+
+  /**
+   * A use that waits for the connection: opens one if none is on its way. Also for a subscriber
+   * joining a channel subscription that waits, from an observer of the terminal `closed` state:
+   * the waiters then wait for this attempt instead of getting the failure.
+   */
+  _wake(): void {
+    if (this._resting) this._start();
   }
 
   private _start(): void {

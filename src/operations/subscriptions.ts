@@ -198,6 +198,10 @@ class ChannelSubscription extends Operation {
       // New: the first local subscriber starts it.
       this._ctx._acquire();
       this._whenReady();
+    } else if (this._status === Status.Waiting) {
+      // Joining from an observer of a terminal `closed`: open a new connection for it (and the
+      // waiting subscribers), as for a new channel, rather than share the failure about to be told.
+      this._ctx.connection._wake();
     }
     return callback;
   }
