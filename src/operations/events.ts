@@ -82,7 +82,9 @@ let lastPath = '';
  * ```
  */
 export function preparePublish(channel: string, events: readonly unknown[]): PreparedPublish {
-  if (channel !== lastChannel) {
+  // `!lastPath`: before the first valid channel, `lastChannel` is undefined, and so may `channel` be
+  // (JavaScript callers).
+  if (channel !== lastChannel || !lastPath) {
     // Publishing to the same channel again and again is the common case: the last one is remembered.
     lastPath = requireChannel(channel).path;
     lastChannel = channel;
