@@ -5,7 +5,7 @@ import { apiKeyAuth } from './auth/api-key';
 import { lambdaAuth, type TokenSource } from './auth/lambda';
 import { resolveConnectAuth } from './auth/resolve';
 import { configError, type AuthProvider } from './auth/types';
-import { numberOptions, type NumberOption } from './connection/retry';
+import { functionOptions, numberOptions, type NumberOption } from './connection/retry';
 import type { EventsClientConfig } from './client';
 import type { HttpPublisherConfig } from './operations/http-publish';
 import { resolveEndpoints, type ResolvedEndpoints } from './protocol/endpoints';
@@ -80,6 +80,7 @@ export function commonSettings<Durations = object, Config extends HttpPublisherC
 ): Config &
   Durations & { endpoints: ResolvedEndpoints; scheduler: SchedulerLike; requestTimeoutMs: number; headers: Readonly<Record<string, string>> } {
   if (typeof config?.auth !== 'function') throw configError(`${caller} needs config.auth: an auth provider, e.g. apiKeyAuth(key)`);
+  functionOptions(config, ['generateId', 'WebSocket', 'fetch'], `${caller}: config.`);
   return {
     ...config,
     endpoints: resolveEndpoints(config.httpEndpoint, config.realtimeEndpoint, config.allowInsecure),

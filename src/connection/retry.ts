@@ -62,6 +62,7 @@ export type ResolvedRetryOptions = Required<Omit<RetryOptions, 'shouldRetry'>> &
  * ```
  */
 export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOptions {
+  functionOptions(options, ['random', 'shouldRetry'], 'retry.');
   return { ...options, random: options.random ?? Math.random, ...numberOptions(options, RETRY_LIMITS, 'retry.') } as ResolvedRetryOptions;
 }
 
@@ -85,6 +86,23 @@ export type NumberOption = readonly [name: string, fallback: number | undefined,
  * longer `setTimeout` at once, so a longer timeout would fire immediately.
  */
 export const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * Checks that each named option is a function or absent (`undefined`): a wrong value is refused at
+ * creation, not found (as something else) on first use. Throws {@link ValidationError}
+ * (`INVALID_CONFIG`).
+ *
+ * @example
+ * ```ts
+ * functionOptions({ fetch: 'nope' }, ['fetch']); // throws: fetch must be a function
+ * ```
+ */
+export function functionOptions(source: object, names: readonly string[], prefix = ''): void {
+  for (const name of names) {
+    const value = (source as Record<string, unknown>)[name];
+    if (value !== undefined && typeof value !== 'function') throw new ValidationError('INVALID_CONFIG', `${prefix}${name} must be a function`);
+  }
+}
 
 /**
  * The options of `limits` read from `source`, defaults filled in and each checked against its
