@@ -152,8 +152,11 @@ function postBatch(
         if (done) return;
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         for (const [k, v] of Object.entries({ ...ctx.headers, ...auth })) {
+          // Names are case-insensitive: keyed in lower case, a later value replaces an earlier one
+          // spelt differently (fetch would send both, joined by a comma, which breaks a signature).
           // `host` is a forbidden header for fetch; the URL carries the same host.
-          if (v !== undefined && k.toLowerCase() !== 'host') headers[k] = v;
+          const name = k.toLowerCase();
+          if (v !== undefined && name !== 'host') headers[name] = v;
         }
         const controller = typeof AbortController === 'function' ? new AbortController() : undefined;
         abort = controller;
