@@ -41,7 +41,8 @@ class FakeSocket {
   close() {}
 }
 
-const client = createEventsClient({ httpEndpoint: 'http://127.0.0.1:1', auth: apiKeyAuth('da2-bench'), WebSocket: FakeSocket });
+// No pacing (`publishRateLimit: false`): the fake socket has no rate limit, and N requests are in flight at once.
+const client = createEventsClient({ httpEndpoint: 'http://127.0.0.1:1', auth: apiKeyAuth('da2-bench'), WebSocket: FakeSocket, publishRateLimit: false });
 await client.connect();
 const events = [{ seq: 1, kind: 'bench-publish', text: 'x'.repeat(150) }];
 let acknowledged = 0;

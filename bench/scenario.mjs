@@ -25,7 +25,10 @@ const { scenario, client: kind, params, server } = JSON.parse(process.argv[2] ??
 /** @returns {Promise<BenchClient>} */
 async function sdkClient() {
   const { createEventsClient, apiKeyAuth } = await import('appsync-events-rx');
-  const config = { httpEndpoint: server.httpEndpoint, realtimeEndpoint: server.realtimeEndpoint, auth: apiKeyAuth(server.apiKey) };
+  // No pacing of WebSocket publishes: the bench's emulator has no rate limit (`publishRateLimit:
+  // false`, bench/server.mjs), and neither has the baseline; with the service's 25 requests per
+  // second, 10,000 publishes in flight could not be measured at all.
+  const config = { httpEndpoint: server.httpEndpoint, realtimeEndpoint: server.realtimeEndpoint, auth: apiKeyAuth(server.apiKey), publishRateLimit: false };
   const client = createEventsClient(config);
   // HTTP publishing is its own entry point (dist/http.js); loaded only by the scenario that uses it,
   // so that the import-time and heap scenarios measure the WebSocket client alone.

@@ -3,7 +3,7 @@
 import { nanoid } from 'nanoid/non-secure';
 import type { Observable } from 'rxjs';
 import { Connection } from './connection/connection';
-import { resolveRetryOptions, type NumberOption, type RetryOptions } from './connection/retry';
+import { numberOptions, resolveRetryOptions, type NumberOption, type RetryOptions } from './connection/retry';
 import type { ConnectionState } from './connection/state';
 import { commonSettings } from './config';
 import type { ValidationError, AppSyncEventsError } from './errors';
@@ -18,6 +18,7 @@ import {
   type SubscribedEvent,
   type SubscribeOptions,
 } from './operations/subscriptions';
+import { MAX_WS_PUBLISH_PER_SECOND } from './protocol/limits';
 import type { ReceiveMessage, SubscriptionMessage } from './protocol/messages';
 import type { WebSocketConstructor, WebSocketLike } from './transport/websocket';
 
@@ -65,6 +66,15 @@ export interface EventsClientConfig extends HttpPublisherConfig {
    * subscribes right after. Ignored after an explicit `connect()`. @default 1000
    */
   readonly lingerMs?: number;
+  /**
+   * WebSocket publish requests (of at most five events) the client sends per second at most, like
+   * the service's limit per connection: later requests wait for their turn (a publish of more than
+   * 125 events, or a burst of publishes, is spread over several seconds instead of refused with
+   * `LimitExceededError`). The wait is not counted in a request's `timeoutMs`. `false` turns the
+   * pacing off, for a server without the limit (the emulator with `publishRateLimit: false`).
+   * Publish in bulk with `createHttpPublisher`. @default 25
+   */
+  readonly publishRateLimit?: number | false;
 }
 
 /**
@@ -141,6 +151,8 @@ export function createEventsClient(config: EventsClientConfig): EventsClient {
   const options = {
     ...commonSettings<{ connectTimeoutMs: number; keepAliveTimeoutMs?: number; lingerMs: number }, EventsClientConfig>(config, 'createEventsClient', DURATIONS),
     retry: config.retry !== false && resolveRetryOptions(config.retry),
+    // Whole requests per second, at least one (`false` stays as given).
+    publishRateLimit: config.publishRateLimit !== false && Math.floor(numberOptions(config, [['publishRateLimit', MAX_WS_PUBLISH_PER_SECOND, 1]]).publishRateLimit!),
     router: new Router(),
     // The default ids always fit the id grammar: only a user's generator is checked.
     generateId: config.generateId ?? sequentialIds(nanoid(8)),

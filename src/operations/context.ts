@@ -14,6 +14,13 @@ import type { EventBatch } from './events';
 import type { RouteHandler, Router } from './router';
 
 /**
+ * The window the service's WebSocket publish limit is counted in (a second), with 5% to spare: how
+ * the service counts is not documented [UNK] (protocol reference §6.1), and a request that arrives
+ * a little later or earlier than it was sent must not make 26 in a second.
+ */
+const PACING_WINDOW_MS = 1050;
+
+/**
  * What every operation needs from the client: the connection, the router, time, ids and auth.
  *
  * @example
@@ -33,6 +40,14 @@ export class OperationContext {
   readonly scheduler!: SchedulerLike;
   /** The client's reconnection policy (`false`: none), which a resubscription follows too. */
   readonly retry?: ResolvedRetryOptions | false;
+  /** WebSocket publish requests sent per second at most (a whole number; `false` or absent: no pacing). */
+  readonly publishRateLimit?: number | false;
+  /**
+   * The send times given to the last `publishRateLimit` publish requests (a ring: `_sendNext` is
+   * the oldest, the one the next request's time depends on); made on the first request.
+   */
+  private _sendTimes: number[] | undefined;
+  private _sendNext = 0;
   private readonly generateId!: () => string;
   private readonly checkIds?: boolean;
   /** Request timeouts: one scheduler action for all in-flight requests, not one per request. */
@@ -70,6 +85,7 @@ export class OperationContext {
     checkIds?: boolean;
     protocolErrors: Subject<AppSyncEventsError>;
     retry?: ResolvedRetryOptions | false;
+    publishRateLimit?: number | false;
   }) {
     Object.assign(this, init);
     this._deadlines = new Deadlines(init.scheduler);
@@ -95,6 +111,24 @@ export class OperationContext {
   /** An operation stopped using the connection (call exactly once per {@link _acquire}). */
   _release(): void {
     if (!--this._uses) this._releaseUses!(); // set by the acquire that took the count to one
+  }
+
+  /**
+   * Gives the next WebSocket publish request its send time, and returns how long it has to wait
+   * for it (0: send now). With a limit of N, a request goes at least {@link PACING_WINDOW_MS} after
+   * the N-th before it, so no window of that length holds more than N: FIFO, whatever waits. A
+   * request that is cancelled while it waits keeps its time (the pace stays on the safe side).
+   */
+  _slot(): number {
+    const rate = this.publishRateLimit;
+    if (!rate) return 0;
+    const times = this._sendTimes ?? (this._sendTimes = new Array<number>(rate).fill(-PACING_WINDOW_MS));
+    const now = this.scheduler.now();
+    const next = this._sendNext;
+    const at = Math.max(now, times[next]! + PACING_WINDOW_MS);
+    times[next] = at;
+    this._sendNext = (next + 1) % rate;
+    return at - now;
   }
 
   /**

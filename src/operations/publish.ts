@@ -2,7 +2,8 @@ import type { Subscriber, Unsubscribable } from 'rxjs';
 import { Observable } from '../rx';
 import type { AuthProvider } from '../auth/types';
 import { ConnectionClosedError, PublishOutcomeUnknownError, TimeoutError, UnsupportedMessageFormatError, excerpt, type AppSyncEventsError } from '../errors';
-import type { ReceiveMessage } from '../protocol/messages';
+import type { Session } from '../connection/connection';
+import type { Authorization, ReceiveMessage } from '../protocol/messages';
 import { Operation, type OperationContext } from './context';
 import { addResults, completeWith, coversEvents, preparePublish, type EventBatch, type MergedResult, type PreparedPublish, type PublishResult } from './events';
 
@@ -17,7 +18,10 @@ import { addResults, completeWith, coversEvents, preparePublish, type EventBatch
 export interface PublishOptions {
   /** Authorization for this publish instead of the client's. */
   readonly auth?: AuthProvider;
-  /** Time allowed per request of at most five events, from the call to the reply. @default the client's requestTimeoutMs */
+  /**
+   * Time allowed per request of at most five events, from the call to the reply (a wait for its
+   * turn under the client's `publishRateLimit` is not counted). @default the client's requestTimeoutMs
+   */
   readonly timeoutMs?: number;
   /**
    * The events may safely be published twice. When the socket drops after the frame was sent,
@@ -82,7 +86,7 @@ class WebSocketPublish extends Operation implements Unsubscribable {
    * back (RxJS calls it once).
    */
   unsubscribe(): void {
-    if (this._deadlineQueue) this._reset();
+    if (this._deadlineQueue || this._pending) this._reset();
     this._ctx._release();
   }
 
@@ -120,6 +124,25 @@ class WebSocketPublish extends Operation implements Unsubscribable {
 
   _ended(): boolean {
     return this._subscriber.closed;
+  }
+
+  /**
+   * Sends the request when its turn comes under the client's `publishRateLimit` (at once, mostly).
+   * While it waits it is not timed (nothing was sent), and it waits like an operation waiting for
+   * its auth provider: `close()`, a terminal failure and the teardown end the wait.
+   */
+  override _transmit(session: Session, authorization: Authorization): void {
+    const ctx = this._ctx;
+    const wait = this._ended() ? 0 : ctx._slot();
+    if (!wait) return super._transmit(session, authorization);
+    this._arm();
+    this._pending = ctx.scheduler.schedule(() => {
+      this._arm(true);
+      // On the session of the moment: one that replaced `session` meanwhile takes the request in its
+      // turn (an authorization does not depend on the socket), instead of a wait for another one.
+      super._transmit(ctx.connection._current ?? session, authorization);
+    }, wait);
+    ctx._authorizing.add(this);
   }
 
   /** Starts the next request, with its deadline; after the last one, emits the merged result. */

@@ -1,0 +1,188 @@
+/**
+ * Marble tests of `publishRateLimit`: the client sends at most N WebSocket publish requests in any
+ * 1,050 ms (the service allows 25 per second per connection; 5% to spare), later ones wait their
+ * turn in order. The wait is not timed, and ends like a wait for an auth provider: teardown,
+ * `close()`, a terminal failure; a reconnection meanwhile sends the request on the new socket.
+ */
+import { TestScheduler } from 'rxjs/testing';
+import { ConnectionClosedError, ConnectionError, TimeoutError, ValidationError } from '../../src/errors';
+import { apiKeyAuth, createEventsClient } from '../../src';
+import { anError, createMarbleHarness, type Frame, type MarbleHarness } from '../helpers/fake-socket';
+
+let scheduler: TestScheduler;
+beforeEach(() => {
+  scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+});
+
+const ok = (frame: Frame | undefined, count = 1) => ({
+  type: 'publish_success',
+  id: frame?.id,
+  successful: Array.from({ length: count }, (_, index) => ({ identifier: `e${index}`, index })),
+  failed: [],
+});
+
+/** When each publish frame went out, on one socket. */
+const publishTimes = (h: MarbleHarness, socket = 0): (number | undefined)[] => h.socket(socket).sentLog.filter((s) => s.frame.type === 'publish').map((s) => s.at);
+const publishes = (h: MarbleHarness, socket = 0): Frame[] => h.socket(socket).sent.filter((f) => f.type === 'publish');
+
+describe('publishRateLimit', () => {
+  it('sends the first N requests at once and each later one 1,050 ms after the N-th before it, in order', () => {
+    const h = scheduler.run(() => {
+      const h = createMarbleHarness(scheduler, { publishRateLimit: 2 });
+      const outs = [1, 2, 3, 4, 5].map((n) => h.record(h.client.publish('/default/a', [n])));
+      h.at(10, () => h.accept(0));
+      // Every request is answered a millisecond after its turn (an action scheduled earlier for the
+      // same time runs first).
+      for (const t of [10, 1061, 2111]) h.at(t, () => publishes(h).slice(-2).forEach((f) => h.socket(0).receive(ok(f))));
+      h.at(3000, () => {
+        expect(outs.map((out) => out[0]?.at)).toEqual([10, 10, 1061, 1061, 2111]);
+        h.client.close();
+      });
+      return h;
+    });
+    expect(publishTimes(h)).toEqual([10, 10, 1060, 1060, 2110]);
+    expect(publishes(h).map((f) => f.events)).toEqual([['1'], ['2'], ['3'], ['4'], ['5']]); // in the order of the calls
+  });
+
+  it('paces the requests of one publish of more than N × 5 events too', () => {
+    const h = scheduler.run(() => {
+      const h = createMarbleHarness(scheduler, { publishRateLimit: 2 });
+      const out = h.record(h.client.publish('/default/a', Array.from({ length: 12 }, (_, i) => i)));
+      // Each request is answered at once: the next one goes when its turn comes.
+      h.at(10, () => {
+        h.accept(0);
+        h.socket(0).receive(ok(publishes(h)[0], 5));
+        h.socket(0).receive(ok(publishes(h)[1], 5));
+        expect(publishes(h)).toHaveLength(2);
+      });
+      h.at(1061, () => h.socket(0).receive(ok(publishes(h)[2], 2)));
+      h.at(2000, () => {
+        expect(out).toEqual([{ at: 1061, next: { successful: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], failed: [] } }, { at: 1061, complete: true }]);
+        h.client.close();
+      });
+      return h;
+    });
+    expect(publishTimes(h)).toEqual([10, 10, 1060]);
+  });
+
+  it('does not count the wait in timeoutMs: the request is timed from when it is sent', () => {
+    scheduler.run(() => {
+      const h = createMarbleHarness(scheduler, { publishRateLimit: 1 });
+      const first = h.record(h.client.publish('/default/a', [1]));
+      const second = h.record(h.client.publish('/default/a', [2], { timeoutMs: 100 }));
+      h.at(10, () => {
+        h.accept(0);
+        h.socket(0).receive(ok(publishes(h)[0]));
+      });
+      h.at(1059, () => expect(second).toEqual([]));
+      h.at(1061, () => expect(publishTimes(h)).toEqual([10, 1060]));
+      h.at(1161, () => {
+        expect(first).toHaveLength(2);
+        expect(second).toEqual([{ at: 1160, error: anError(TimeoutError, { operation: 'publish', timeoutMs: 100 }) }]);
+        h.client.close();
+      });
+    });
+  });
+
+  it('an unsubscribe while it waits: nothing is sent, and a later publish keeps the pace (the slot stays taken)', () => {
+    const h = scheduler.run(() => {
+      const h = createMarbleHarness(scheduler, { publishRateLimit: 1, lingerMs: 0 });
+      h.client.subscribe('/default/keep').subscribe();
+      h.at(10, () => {
+        h.accept(0);
+        const quiet = { error: () => undefined }; // unanswered: they fail at close()
+        h.client.publish('/default/a', [1]).subscribe(quiet);
+        const waiting = h.client.publish('/default/a', [2]).subscribe(quiet);
+        waiting.unsubscribe();
+        h.client.publish('/default/a', [3]).subscribe(quiet);
+      });
+      h.at(5000, () => h.client.close());
+      return h;
+    });
+    expect(h.socket(0).sentLog.filter((s) => s.frame.type === 'publish').map((s) => [s.frame.events, s.at])).toEqual([
+      [['1'], 10],
+      [['3'], 2110],
+    ]);
+  });
+
+  it('close() while it waits fails it with ConnectionClosedError, and nothing is sent', () => {
+    scheduler.run(() => {
+      const h = createMarbleHarness(scheduler, { publishRateLimit: 1 });
+      const outs = [1, 2].map((n) => h.record(h.client.publish('/default/a', [n])));
+      h.at(10, () => h.accept(0));
+      h.at(500, () => h.client.close());
+      h.at(2000, () => {
+        expect(outs[1]).toEqual([{ at: 500, error: anError(ConnectionClosedError, { operation: 'publish' }) }]);
+        expect(publishTimes(h)).toEqual([10]);
+      });
+    });
+  });
+
+  it('a terminal failure while it waits fails it with the connection error (it was never sent: not an unknown outcome)', () => {
+    scheduler.run(() => {
+      const h = createMarbleHarness(scheduler, { publishRateLimit: 1, retry: false });
+      h.client.subscribe('/default/keep').subscribe({ error: () => undefined });
+      const outs = [1, 2].map((n) => h.record(h.client.publish('/default/a', [n])));
+      h.at(10, () => h.accept(0));
+      h.at(500, () => h.socket(0).serverClose(1006));
+      h.at(2000, () => {
+        expect(outs[1]).toEqual([{ at: 500, error: anError(ConnectionError, { closeCode: 1006 }) }]);
+        expect(publishTimes(h)).toEqual([10]);
+        expect(h.sockets).toHaveLength(1);
+      });
+    });
+  });
+
+  it('a reconnection while it waits: the request goes on the new socket when its turn comes', () => {
+    scheduler.run(() => {
+      const h = createMarbleHarness(scheduler, { publishRateLimit: 1, retry: { random: () => 0 } });
+      h.client.subscribe('/default/keep').subscribe();
+      const outs = [1, 2].map((n) => h.record(h.client.publish('/default/a', [n])));
+      h.at(10, () => {
+        h.accept(0);
+        h.socket(0).receive(ok(publishes(h)[0]));
+      });
+      h.at(500, () => h.socket(0).serverClose(1006));
+      h.at(510, () => h.accept(1));
+      h.at(1061, () => {
+        expect(publishTimes(h, 1)).toEqual([1060]);
+        expect(publishes(h, 1).map((f) => f.events)).toEqual([['2']]);
+        h.socket(1).receive(ok(publishes(h, 1)[0]));
+        expect(outs[1]).toEqual([
+          { at: 1061, next: { successful: [0], failed: [] } },
+          { at: 1061, complete: true },
+        ]);
+        h.client.close();
+      });
+    });
+  });
+
+  it('false turns the pacing off; the default is the service limit, 25 requests', () => {
+    for (const [publishRateLimit, atOnce] of [
+      [false, 40],
+      [undefined, 25],
+    ] as const) {
+      const local = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+      local.run(() => {
+        const h = createMarbleHarness(local, publishRateLimit === undefined ? {} : { publishRateLimit });
+        for (let n = 0; n < 40; n++) h.client.publish('/default/a', [n]).subscribe({ error: () => undefined });
+        h.at(10, () => h.accept(0));
+        h.at(11, () => {
+          expect(publishTimes(h)).toHaveLength(atOnce);
+          h.client.close();
+        });
+      });
+    }
+  });
+
+  it.each<[string, unknown]>([
+    ['0', 0],
+    ['a string', '25'],
+    ['true', true],
+    ['NaN', NaN],
+  ])('refuses %s with ValidationError (INVALID_CONFIG) at creation', (_what, publishRateLimit) => {
+    const create = (): unknown => createEventsClient({ httpEndpoint: 'https://example.appsync-api.eu-west-1.amazonaws.com/event', auth: apiKeyAuth('da2-pacingpacingpacingpacing'), publishRateLimit: publishRateLimit as number });
+    expect(create).toThrow(ValidationError);
+    expect(create).toThrow('publishRateLimit must be a number >= 1');
+  });
+});
