@@ -4,7 +4,7 @@ import { connectionSubprotocols } from './auth/header';
 import { apiKeyAuth } from './auth/api-key';
 import { lambdaAuth, type TokenSource } from './auth/lambda';
 import { resolveConnectAuth } from './auth/resolve';
-import { configError, type AuthProvider } from './auth/types';
+import { configError, isStringRecord, type AuthProvider } from './auth/types';
 import { functionOptions, numberOptions, type NumberOption } from './connection/retry';
 import type { EventsClientConfig } from './client';
 import type { HttpPublisherConfig } from './operations/http-publish';
@@ -81,6 +81,7 @@ export function commonSettings<Durations = object, Config extends HttpPublisherC
   Durations & { endpoints: ResolvedEndpoints; scheduler: SchedulerLike; requestTimeoutMs: number; headers: Readonly<Record<string, string>> } {
   if (typeof config?.auth !== 'function') throw configError(`${caller} needs config.auth: an auth provider, e.g. apiKeyAuth(key)`);
   functionOptions(config, ['generateId', 'WebSocket', 'fetch'], `${caller}: config.`);
+  if (config.headers !== undefined && !isStringRecord(config.headers)) throw configError(`${caller}: config.headers must be an object of strings`);
   return {
     ...config,
     endpoints: resolveEndpoints(config.httpEndpoint, config.realtimeEndpoint, config.allowInsecure),

@@ -2,7 +2,7 @@ import type { ObservableInput, Subscription as RxSubscription } from 'rxjs';
 import { from } from '../rx';
 import { AppSyncEventsError, ValidationError, withProviderError } from '../errors';
 import type { Authorization } from '../protocol/messages';
-import { configError, type AuthProvider, type AuthRequest } from './types';
+import { configError, isStringRecord, type AuthProvider, type AuthRequest } from './types';
 
 /** Members that make a provider's answer asynchronous (a Promise, an Observable, an async source). */
 const ASYNC_MEMBERS: readonly PropertyKey[] = ['then', 'subscribe', 'getReader', Symbol.asyncIterator, Symbol.iterator];
@@ -33,8 +33,8 @@ export function resolveAuth(
 ): RxSubscription | undefined {
   return firstAnswer(
     () => provider(request),
-    // An answer that is not an object (or no answer at all) is a configuration error.
-    (auth) => (typeof auth === 'object' && auth ? onAuth(auth as Authorization) : onError(configError(`auth provider gave no authorization for ${request.kind}`))),
+    // An answer that is not an object of strings (or no answer at all) is a configuration error.
+    (auth) => (isStringRecord(auth) ? onAuth(auth as Authorization) : onError(configError(`auth provider gave no object of strings for ${request.kind}`))),
     // The provider's own failure keeps only its error class name: its message may quote a credential.
     (e) =>
       onError(

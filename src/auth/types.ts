@@ -16,6 +16,21 @@ export function configError(message: string): ValidationError {
 }
 
 /**
+ * True for an object whose values are all strings (or undefined): what an authorization object
+ * and the config's `headers` must be. A number, a bigint or a nested object would be sent as
+ * something else, or make the frame impossible to serialise after its request was registered.
+ *
+ * @example
+ * ```ts
+ * isStringRecord({ 'x-api-key': 'da2-…' }); // true
+ * isStringRecord({ 'x-api-key': 42 }); // false
+ * ```
+ */
+export function isStringRecord(value: unknown): boolean {
+  return typeof value === 'object' && !!value && Object.values(value).every((v) => v === undefined || typeof v === 'string');
+}
+
+/**
  * What an authorization is requested for.
  *
  * @example
