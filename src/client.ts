@@ -67,12 +67,14 @@ export interface EventsClientConfig extends HttpPublisherConfig {
    */
   readonly lingerMs?: number;
   /**
-   * WebSocket publish requests (of at most five events) the client sends per second at most, like
-   * the service's limit per connection: later requests wait for their turn (a publish of more than
-   * 125 events, or a burst of publishes, is spread over several seconds instead of refused with
-   * `LimitExceededError`). The wait is not counted in a request's `timeoutMs`. `false` turns the
-   * pacing off, for a server without the limit (the emulator with `publishRateLimit: false`).
-   * Publish in bulk with `createHttpPublisher`. @default 25
+   * WebSocket publish requests (of at most five events) the client sends per second at most on one
+   * connection, like the service's limit: later requests wait for their turn, in order, and are
+   * authorised and timed from it (the wait is not counted in their `timeoutMs`). A publish of more
+   * than 125 events, or a burst of publishes, is spread over several seconds instead of refused
+   * with `LimitExceededError`. The line keeps its order through a reconnection, and a new
+   * connection is counted afresh. A whole number from 1 to 1000, or `false` for no pacing (a server
+   * without the limit: the emulator with `publishRateLimit: false`). Publish in bulk with
+   * `createHttpPublisher`. @default 25
    */
   readonly publishRateLimit?: number | false;
 }
@@ -151,8 +153,8 @@ export function createEventsClient(config: EventsClientConfig): EventsClient {
   const options = {
     ...commonSettings<{ connectTimeoutMs: number; keepAliveTimeoutMs?: number; lingerMs: number }, EventsClientConfig>(config, 'createEventsClient', DURATIONS),
     retry: config.retry !== false && resolveRetryOptions(config.retry),
-    // Whole requests per second, at least one (`false` stays as given).
-    publishRateLimit: config.publishRateLimit !== false && Math.floor(numberOptions(config, [['publishRateLimit', MAX_WS_PUBLISH_PER_SECOND, 1]]).publishRateLimit!),
+    // Whole requests, 1 to 1,000 (a window holds that many send times; `false` stays as given).
+    publishRateLimit: config.publishRateLimit !== false && Math.floor(numberOptions(config, [['publishRateLimit', MAX_WS_PUBLISH_PER_SECOND, 1, false, 1000]]).publishRateLimit!),
     router: new Router(),
     // The default ids always fit the id grammar: only a user's generator is checked.
     generateId: config.generateId ?? sequentialIds(nanoid(8)),

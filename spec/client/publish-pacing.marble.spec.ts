@@ -1,9 +1,11 @@
 /**
  * Marble tests of `publishRateLimit`: the client sends at most N WebSocket publish requests in any
- * 1,050 ms (the service allows 25 per second per connection; 5% to spare), later ones wait their
- * turn in order. The wait is not timed, and ends like a wait for an auth provider: teardown,
- * `close()`, a terminal failure; a reconnection meanwhile sends the request on the new socket.
+ * 1,050 ms on one connection (the service allows 25 per second per connection; 5% to spare), later
+ * ones wait their turn in order, and are authorised and timed from their turn. The wait ends like a
+ * wait for an auth provider: teardown, `close()`, a terminal failure; through a reconnection the
+ * line keeps its order, and the new connection is counted afresh. More cases: spec/client/pacing/.
  */
+import type { SchedulerAction, SchedulerLike, Subscription } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { ConnectionClosedError, ConnectionError, TimeoutError, ValidationError } from '../../src/errors';
 import { apiKeyAuth, createEventsClient } from '../../src';
@@ -84,7 +86,7 @@ describe('publishRateLimit', () => {
     });
   });
 
-  it('an unsubscribe while it waits: nothing is sent, and a later publish keeps the pace (the slot stays taken)', () => {
+  it('an unsubscribe while it waits: nothing is sent for it, and the next in line takes its turn', () => {
     const h = scheduler.run(() => {
       const h = createMarbleHarness(scheduler, { publishRateLimit: 1, lingerMs: 0 });
       h.client.subscribe('/default/keep').subscribe();
@@ -101,7 +103,7 @@ describe('publishRateLimit', () => {
     });
     expect(h.socket(0).sentLog.filter((s) => s.frame.type === 'publish').map((s) => [s.frame.events, s.at])).toEqual([
       [['1'], 10],
-      [['3'], 2110],
+      [['3'], 1060],
     ]);
   });
 
@@ -133,7 +135,7 @@ describe('publishRateLimit', () => {
     });
   });
 
-  it('a reconnection while it waits: the request goes on the new socket when its turn comes', () => {
+  it('a reconnection while it waits: the new connection is counted afresh, and the request goes once it is acknowledged', () => {
     scheduler.run(() => {
       const h = createMarbleHarness(scheduler, { publishRateLimit: 1, retry: { random: () => 0 } });
       h.client.subscribe('/default/keep').subscribe();
@@ -143,18 +145,39 @@ describe('publishRateLimit', () => {
         h.socket(0).receive(ok(publishes(h)[0]));
       });
       h.at(500, () => h.socket(0).serverClose(1006));
-      h.at(510, () => h.accept(1));
-      h.at(1061, () => {
-        expect(publishTimes(h, 1)).toEqual([1060]);
+      h.at(510, () => {
+        h.accept(1);
+        expect(publishTimes(h, 1)).toEqual([510]);
         expect(publishes(h, 1).map((f) => f.events)).toEqual([['2']]);
         h.socket(1).receive(ok(publishes(h, 1)[0]));
         expect(outs[1]).toEqual([
-          { at: 1061, next: { successful: [0], failed: [] } },
-          { at: 1061, complete: true },
+          { at: 510, next: { successful: [0], failed: [] } },
+          { at: 510, complete: true },
         ]);
         h.client.close();
       });
     });
+  });
+
+  it('a wall clock set back does not hold publishes back by the step: one window at most', () => {
+    let offset = 0;
+    // The TestScheduler's timers, with a clock that can be stepped like Date.now().
+    const wallClock: SchedulerLike = {
+      now: () => scheduler.now() + offset,
+      schedule: <T>(work: (this: SchedulerAction<T>, state?: T) => void, delay?: number, state?: T): Subscription => scheduler.schedule(work, delay, state),
+    };
+    const h = scheduler.run(() => {
+      const h = createMarbleHarness(scheduler, { publishRateLimit: 1, scheduler: wallClock });
+      h.client.subscribe('/default/keep').subscribe(); // keeps the connection open
+      const quiet = { error: () => undefined };
+      h.client.publish('/default/a', [1]).subscribe(quiet);
+      h.at(10, () => h.accept(0));
+      h.at(100, () => (offset = -3_600_000)); // set back one hour
+      h.at(2000, () => h.client.publish('/default/a', [2]).subscribe(quiet));
+      h.at(5000, () => h.client.close());
+      return h;
+    });
+    expect(publishTimes(h)).toEqual([10, 3050]);
   });
 
   it('false turns the pacing off; the default is the service limit, 25 requests', () => {
@@ -180,9 +203,11 @@ describe('publishRateLimit', () => {
     ['a string', '25'],
     ['true', true],
     ['NaN', NaN],
+    ['Infinity', Infinity],
+    ['1001', 1001],
   ])('refuses %s with ValidationError (INVALID_CONFIG) at creation', (_what, publishRateLimit) => {
     const create = (): unknown => createEventsClient({ httpEndpoint: 'https://example.appsync-api.eu-west-1.amazonaws.com/event', auth: apiKeyAuth('da2-pacingpacingpacingpacing'), publishRateLimit: publishRateLimit as number });
     expect(create).toThrow(ValidationError);
-    expect(create).toThrow('publishRateLimit must be a number >= 1');
+    expect(create).toThrow('publishRateLimit must be a number >= 1 and <= 1000');
   });
 });

@@ -76,10 +76,11 @@ const RETRY_LIMITS: readonly NumberOption[] = [
 ];
 
 /**
- * A numeric option: its name, its default (`undefined`: none), its smallest valid value, and
- * whether it must be finite and strictly greater than that value (durations `> 0`).
+ * A numeric option: its name, its default (`undefined`: none), its smallest valid value, whether
+ * it must be finite and strictly greater than that value (durations `> 0`), and its largest valid
+ * value (default: what a timer can hold for a duration, else none).
  */
-export type NumberOption = readonly [name: string, fallback: number | undefined, min: number, above?: boolean];
+export type NumberOption = readonly [name: string, fallback: number | undefined, min: number, above?: boolean, max?: number];
 
 /**
  * The longest delay a timer can have, 2^31 − 1 ms (about 24.8 days): browsers and Node run a
@@ -122,10 +123,10 @@ export function numberOptions(
   reason: 'INVALID_CONFIG' | 'INVALID_ARGUMENT' = 'INVALID_CONFIG',
 ): Record<string, number> {
   const resolved: Record<string, number> = {};
-  for (const [name, fallback, min, above] of limits) {
+  for (const [name, fallback, min, above, max = timer ? MAX_TIMER_MS : Infinity] of limits) {
     const value = (source as Record<string, number | undefined>)[name] ?? fallback;
-    if (value !== undefined && !(typeof value === 'number' && (above ? value > min : value >= min) && (!timer || value <= MAX_TIMER_MS))) {
-      throw new ValidationError(reason, `${prefix}${name} must be a number ${above ? '>' : '>='} ${min}${timer ? ` and <= ${MAX_TIMER_MS} (ms)` : ''}`);
+    if (value !== undefined && !(typeof value === 'number' && (above ? value > min : value >= min) && value <= max)) {
+      throw new ValidationError(reason, `${prefix}${name} must be a number ${above ? '>' : '>='} ${min}${max < Infinity ? ` and <= ${max}${timer ? ' (ms)' : ''}` : ''}`);
     }
     resolved[name] = value!;
   }

@@ -15,10 +15,22 @@ import type { RouteHandler, Router } from './router';
 
 /**
  * The window the service's WebSocket publish limit is counted in (a second), with 5% to spare: how
- * the service counts is not documented [UNK] (protocol reference §6.1), and a request that arrives
- * a little later or earlier than it was sent must not make 26 in a second.
+ * the service counts is not documented [UNK] (protocol reference §6.1); the emulator counts a
+ * sliding second. A request that arrives a little later or earlier than it was sent must not make
+ * 26 in a second.
  */
 const PACING_WINDOW_MS = 1050;
+
+/** A WebSocket publish request waiting for its turn under `publishRateLimit`. */
+export interface Turn {
+  /** It may go now. */
+  _turn(): void;
+}
+
+function stopTimer(timer: Subscription | undefined): undefined {
+  timer?.unsubscribe();
+  return undefined;
+}
 
 /**
  * What every operation needs from the client: the connection, the router, time, ids and auth.
@@ -40,14 +52,19 @@ export class OperationContext {
   readonly scheduler!: SchedulerLike;
   /** The client's reconnection policy (`false`: none), which a resubscription follows too. */
   readonly retry?: ResolvedRetryOptions | false;
-  /** WebSocket publish requests sent per second at most (a whole number; `false` or absent: no pacing). */
+  /** WebSocket publish requests sent per window at most (a whole number; `false` or absent: no pacing). */
   readonly publishRateLimit?: number | false;
+  /** Publish requests waiting for their turn, in order (see {@link _mayGo}). */
+  private readonly _turns = new Set<Turn>();
+  /** When the first of `_turns` may go. */
+  private _turnTimer: Subscription | undefined;
   /**
-   * The send times given to the last `publishRateLimit` publish requests (a ring: `_sendNext` is
-   * the oldest, the one the next request's time depends on); made on the first request.
+   * The times of the last `publishRateLimit` publish requests sent on `_pacedOn` (a ring: `_oldest`
+   * is the oldest); made afresh for each connection, as the service counts per connection.
    */
-  private _sendTimes: number[] | undefined;
-  private _sendNext = 0;
+  private _sent: number[] | undefined;
+  private _oldest = 0;
+  private _pacedOn: Session | undefined;
   private readonly generateId!: () => string;
   private readonly checkIds?: boolean;
   /** Request timeouts: one scheduler action for all in-flight requests, not one per request. */
@@ -91,8 +108,11 @@ export class OperationContext {
     this._deadlines = new Deadlines(init.scheduler);
     const { connection } = init;
     // What fails the connection's waiters (a terminal failure, `close()`) fails these too.
+    // A new session lets the publish requests waiting for their turn go.
     connection._settled$.subscribe((outcome) => {
-      if (AppSyncEventsError.is(outcome) && connection._state$.value.status !== 'reconnecting') {
+      if (!AppSyncEventsError.is(outcome)) {
+        if (this._turns.size) this._drain();
+      } else if (connection._state$.value.status !== 'reconnecting') {
         for (const operation of this._authorizing) operation._connectionFailed(outcome);
       }
     });
@@ -114,21 +134,61 @@ export class OperationContext {
   }
 
   /**
-   * Gives the next WebSocket publish request its send time, and returns how long it has to wait
-   * for it (0: send now). With a limit of N, a request goes at least {@link PACING_WINDOW_MS} after
-   * the N-th before it, so no window of that length holds more than N: FIFO, whatever waits. A
-   * request that is cancelled while it waits keeps its time (the pace stays on the safe side).
+   * May a WebSocket publish request go now on `session`? Yes (and it is counted) when none waits
+   * and fewer than `publishRateLimit` went on this connection in the last {@link PACING_WINDOW_MS};
+   * otherwise `turn` waits in line, and its `_turn()` is called when it may go (on the connection
+   * of that moment). The line moves only while there is an acknowledged session: a request keeps
+   * its place through a reconnection.
    */
-  _slot(): number {
-    const rate = this.publishRateLimit;
-    if (!rate) return 0;
-    const times = this._sendTimes ?? (this._sendTimes = new Array<number>(rate).fill(-PACING_WINDOW_MS));
+  _mayGo(turn: Turn, session: Session): boolean {
+    if (!this.publishRateLimit) return true;
+    if (!this._turns.size && this._take(session)) return true;
+    this._turns.add(turn);
+    this._drainLater();
+    return false;
+  }
+
+  /** A request left the line (teardown, close, failure). */
+  _leave(turn: Turn): void {
+    if (this._turns.delete(turn) && !this._turns.size) this._turnTimer = stopTimer(this._turnTimer);
+  }
+
+  /** Counts a request sent on `session` now, if the window allows one more. */
+  private _take(session: Session): boolean {
     const now = this.scheduler.now();
-    const next = this._sendNext;
-    const at = Math.max(now, times[next]! + PACING_WINDOW_MS);
-    times[next] = at;
-    this._sendNext = (next + 1) % rate;
-    return at - now;
+    if (session !== this._pacedOn) {
+      this._pacedOn = session;
+      this._sent = new Array<number>(this.publishRateLimit as number).fill(-Infinity);
+      this._oldest = 0;
+    }
+    const sent = this._sent!;
+    const oldest = this._oldest;
+    // A time after now: the clock was set back; it counts as now (one window to wait, not hours).
+    if (sent[oldest]! > now) sent[oldest] = now;
+    if (sent[oldest]! > now - PACING_WINDOW_MS) return false;
+    sent[oldest] = now;
+    this._oldest = (oldest + 1) % sent.length;
+    return true;
+  }
+
+  /** Lets the waiting requests go while the window allows, on the session of the moment; then waits for the next turn. */
+  _drain(): void {
+    this._turnTimer = stopTimer(this._turnTimer);
+    const session = this.connection._current;
+    if (!session) return; // the next acknowledged session drains (constructor)
+    for (const turn of this._turns) {
+      if (!this._take(session)) break;
+      this._turns.delete(turn);
+      turn._turn();
+    }
+    this._drainLater();
+  }
+
+  private _drainLater(): void {
+    const sent = this._sent;
+    if (this._turns.size && !this._turnTimer && sent) {
+      this._turnTimer = this.scheduler.schedule(() => this._drain(), Math.max(0, sent[this._oldest]! + PACING_WINDOW_MS - this.scheduler.now()));
+    }
   }
 
   /**

@@ -3,8 +3,8 @@ import { Observable } from '../rx';
 import type { AuthProvider } from '../auth/types';
 import { ConnectionClosedError, PublishOutcomeUnknownError, TimeoutError, UnsupportedMessageFormatError, excerpt, type AppSyncEventsError } from '../errors';
 import type { Session } from '../connection/connection';
-import type { Authorization, ReceiveMessage } from '../protocol/messages';
-import { Operation, type OperationContext } from './context';
+import type { ReceiveMessage } from '../protocol/messages';
+import { Operation, type OperationContext, type Turn } from './context';
 import { addResults, completeWith, coversEvents, preparePublish, type EventBatch, type MergedResult, type PreparedPublish, type PublishResult } from './events';
 
 /**
@@ -19,8 +19,9 @@ export interface PublishOptions {
   /** Authorization for this publish instead of the client's. */
   readonly auth?: AuthProvider;
   /**
-   * Time allowed per request of at most five events, from the call to the reply (a wait for its
-   * turn under the client's `publishRateLimit` is not counted). @default the client's requestTimeoutMs
+   * Time allowed per request of at most five events, from the call to the reply; a request that
+   * waits for its turn under the client's `publishRateLimit` is timed from its turn. @default the
+   * client's requestTimeoutMs
    */
   readonly timeoutMs?: number;
   /**
@@ -62,11 +63,13 @@ export function publishOverWebSocket(ctx: OperationContext, channel: string, eve
  * connection or the auth provider has to be waited for. From construction to teardown it counts
  * as a use of the connection ({@link OperationContext._acquire}).
  */
-class WebSocketPublish extends Operation implements Unsubscribable {
+class WebSocketPublish extends Operation implements Unsubscribable, Turn {
   /** The results so far; made at the first reply (10,000 publishes in flight hold no lists). */
   private _result: MergedResult | undefined;
   /** The requests not sent yet (the publish's own array: taken from the front; let go once empty). */
   private _batches: EventBatch[] | undefined;
+  /** The current request waits for its turn (`publishRateLimit`). */
+  private _waiting: boolean | undefined;
 
   constructor(
     ctx: OperationContext,
@@ -86,7 +89,7 @@ class WebSocketPublish extends Operation implements Unsubscribable {
    * back (RxJS calls it once).
    */
   unsubscribe(): void {
-    if (this._deadlineQueue || this._pending) this._reset();
+    if (this._deadlineQueue || this._waiting) this._reset();
     this._ctx._release();
   }
 
@@ -127,22 +130,36 @@ class WebSocketPublish extends Operation implements Unsubscribable {
   }
 
   /**
-   * Sends the request when its turn comes under the client's `publishRateLimit` (at once, mostly).
-   * While it waits it is not timed (nothing was sent), and it waits like an operation waiting for
-   * its auth provider: `close()`, a terminal failure and the teardown end the wait.
+   * Authorises and sends the request, or has it wait for its turn under the client's
+   * `publishRateLimit` ({@link OperationContext._mayGo}) first: authorised when its turn comes, so
+   * that a long line does not outlive its credentials. While it waits it is not timed (nothing was
+   * sent: its time starts at its turn), and it waits like an operation waiting for its auth
+   * provider: `close()`, a terminal failure and the teardown end the wait.
    */
-  override _transmit(session: Session, authorization: Authorization): void {
+  override _authorize(session: Session): void {
     const ctx = this._ctx;
-    const wait = this._ended() ? 0 : ctx._slot();
-    if (!wait) return super._transmit(session, authorization);
+    if (this._ended() || ctx._mayGo(this, session)) return super._authorize(session);
     this._arm();
-    this._pending = ctx.scheduler.schedule(() => {
-      this._arm(true);
-      // On the session of the moment: one that replaced `session` meanwhile takes the request in its
-      // turn (an authorization does not depend on the socket), instead of a wait for another one.
-      super._transmit(ctx.connection._current ?? session, authorization);
-    }, wait);
+    this._waiting = true;
     ctx._authorizing.add(this);
+  }
+
+  /** Its turn: authorised and sent on the session of the moment. */
+  _turn(): void {
+    const ctx = this._ctx;
+    this._waiting = false;
+    ctx._authorizing.delete(this);
+    this._arm(true);
+    super._authorize(ctx.connection._current!);
+  }
+
+  override _reset(): void {
+    if (this._waiting) {
+      this._waiting = false;
+      this._ctx._leave(this);
+      this._ctx._authorizing.delete(this);
+    }
+    super._reset();
   }
 
   /** Starts the next request, with its deadline; after the last one, emits the merged result. */
