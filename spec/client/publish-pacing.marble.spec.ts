@@ -1,15 +1,18 @@
 /**
  * Marble tests of `publishRateLimit`: the client sends at most N WebSocket publish requests in any
  * 1,050 ms on one connection (the service allows 25 per second per connection; 5% to spare), later
- * ones wait their turn in order, and are authorised and timed from their turn. The wait ends like a
- * wait for an auth provider: teardown, `close()`, a terminal failure; through a reconnection the
- * line keeps its order, and the new connection is counted afresh. More cases: spec/client/pacing/.
+ * ones wait their turn in order. A request is counted when it is really sent, and its timeout runs
+ * in line. The wait ends like a wait for an auth provider: teardown, timeout, `close()`, a terminal
+ * failure; through a reconnection the line keeps its order, and the new connection is counted
+ * afresh. More cases: spec/client/pacing/.
  */
-import type { SchedulerAction, SchedulerLike, Subscription } from 'rxjs';
+import { Observable, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { ConnectionClosedError, ConnectionError, TimeoutError, ValidationError } from '../../src/errors';
 import { apiKeyAuth, createEventsClient } from '../../src';
-import { anError, createMarbleHarness, type Frame, type MarbleHarness } from '../helpers/fake-socket';
+import type { AuthProvider } from '../../src/auth/types';
+import type { Authorization } from '../../src/protocol/messages';
+import { API_KEY, anError, createMarbleHarness, type Frame, type MarbleHarness } from '../helpers/fake-socket';
 
 let scheduler: TestScheduler;
 beforeEach(() => {
@@ -67,20 +70,67 @@ describe('publishRateLimit', () => {
     expect(publishTimes(h)).toEqual([10, 10, 1060]);
   });
 
-  it('does not count the wait in timeoutMs: the request is timed from when it is sent', () => {
+  it('counts the wait in line in timeoutMs: a request still waiting when it expires fails with TimeoutError, unsent, and leaves the line', () => {
     scheduler.run(() => {
       const h = createMarbleHarness(scheduler, { publishRateLimit: 1 });
       const first = h.record(h.client.publish('/default/a', [1]));
       const second = h.record(h.client.publish('/default/a', [2], { timeoutMs: 100 }));
+      const third = h.record(h.client.publish('/default/a', [3]));
       h.at(10, () => {
         h.accept(0);
         h.socket(0).receive(ok(publishes(h)[0]));
       });
-      h.at(1059, () => expect(second).toEqual([]));
-      h.at(1061, () => expect(publishTimes(h)).toEqual([10, 1060]));
-      h.at(1161, () => {
+      h.at(101, () => expect(second).toEqual([{ at: 100, error: anError(TimeoutError, { operation: 'publish', timeoutMs: 100 }) }]));
+      // The third takes the second's place in line.
+      h.at(1061, () => {
+        expect(publishes(h).map((f) => f.events)).toEqual([['1'], ['3']]);
+        expect(publishTimes(h)).toEqual([10, 1060]);
         expect(first).toHaveLength(2);
-        expect(second).toEqual([{ at: 1160, error: anError(TimeoutError, { operation: 'publish', timeoutMs: 100 }) }]);
+        h.client.close();
+      });
+    });
+  });
+
+  it('counts a request when it is really sent: one whose auth provider answers later waits a window after the one sent before it', () => {
+    scheduler.run(() => {
+      const slow: AuthProvider = (request) =>
+        new Observable<Authorization>((subscriber) =>
+          scheduler.schedule(() => {
+            subscriber.next({ host: request.host, 'x-api-key': API_KEY });
+            subscriber.complete();
+          }, 500),
+        );
+      const h = createMarbleHarness(scheduler, { publishRateLimit: 1 });
+      h.client.subscribe('/default/keep').subscribe();
+      const quiet = { error: () => undefined };
+      h.at(10, () => {
+        h.accept(0);
+        h.client.publish('/default/a', ['slow'], { auth: slow }).subscribe(quiet); // authorised at 510
+        h.client.publish('/default/a', ['quick']).subscribe(quiet); // sent at once
+      });
+      h.at(2000, () => {
+        expect(h.socket(0).sentLog.filter((s) => s.frame.type === 'publish').map((s) => [s.frame.events, s.at])).toEqual([
+          [['"quick"'], 10],
+          [['"slow"'], 1060],
+        ]);
+        h.client.close();
+      });
+    });
+  });
+
+  it('a request waiting in line while the connection is being re-established still times out (no hang until close())', () => {
+    scheduler.run(() => {
+      const h = createMarbleHarness(scheduler, { publishRateLimit: 1, retry: { random: () => 1, initialDelayMs: 60_000, maxDelayMs: 60_000 } });
+      h.client.subscribe('/default/keep').subscribe();
+      const quiet = { error: () => undefined };
+      h.at(10, () => {
+        h.accept(0);
+        h.client.publish('/default/a', [1]).subscribe(quiet);
+      });
+      const waiting = h.recordAt(20, h.client.publish('/default/a', [2], { timeoutMs: 700 }));
+      h.at(100, () => h.socket(0).serverClose(1006)); // reconnects in 60 s
+      h.at(800, () => {
+        expect(waiting).toEqual([{ at: 720, error: anError(TimeoutError, { operation: 'publish', timeoutMs: 700 }) }]);
         h.client.close();
       });
     });

@@ -23,8 +23,8 @@ const PACING_WINDOW_MS = 1050;
 
 /** A WebSocket publish request waiting for its turn under `publishRateLimit`. */
 export interface Turn {
-  /** It may go now. */
-  _turn(): void;
+  /** It may be sent now, on `session` (it is counted as sent). */
+  _turn(session: Session): void;
 }
 
 function stopTimer(timer: Subscription | undefined): undefined {
@@ -134,11 +134,11 @@ export class OperationContext {
   }
 
   /**
-   * May a WebSocket publish request go now on `session`? Yes (and it is counted) when none waits
-   * and fewer than `publishRateLimit` went on this connection in the last {@link PACING_WINDOW_MS};
-   * otherwise `turn` waits in line, and its `_turn()` is called when it may go (on the connection
-   * of that moment). The line moves only while there is an acknowledged session: a request keeps
-   * its place through a reconnection.
+   * May a WebSocket publish request be sent now on `session`? Yes (and it is counted as sent) when
+   * none waits and fewer than `publishRateLimit` were sent on this connection in the last
+   * {@link PACING_WINDOW_MS}; otherwise `turn` waits in line, and `_turn(session)` is called when
+   * it may be sent. The line moves only while there is an acknowledged session, so a request keeps
+   * its place through a reconnection; each connection is counted afresh.
    */
   _mayGo(turn: Turn, session: Session): boolean {
     if (!this.publishRateLimit) return true;
@@ -148,7 +148,7 @@ export class OperationContext {
     return false;
   }
 
-  /** A request left the line (teardown, close, failure). */
+  /** A request left the line (teardown, timeout, close, failure). */
   _leave(turn: Turn): void {
     if (this._turns.delete(turn) && !this._turns.size) this._turnTimer = stopTimer(this._turnTimer);
   }
@@ -156,37 +156,39 @@ export class OperationContext {
   /** Counts a request sent on `session` now, if the window allows one more. */
   private _take(session: Session): boolean {
     const now = this.scheduler.now();
+    let sent = this._sent!;
     if (session !== this._pacedOn) {
       this._pacedOn = session;
-      this._sent = new Array<number>(this.publishRateLimit as number).fill(-Infinity);
+      this._sent = sent = new Array<number>(this.publishRateLimit as number).fill(-Infinity);
       this._oldest = 0;
     }
-    const sent = this._sent!;
     const oldest = this._oldest;
-    // A time after now: the clock was set back; it counts as now (one window to wait, not hours).
-    if (sent[oldest]! > now) sent[oldest] = now;
+    // A time after now: the clock was set back. Every such time counts as now: one window to wait,
+    // not the size of the step.
+    if (sent[oldest]! > now) sent.forEach((t, i) => t > now && (sent[i] = now));
     if (sent[oldest]! > now - PACING_WINDOW_MS) return false;
     sent[oldest] = now;
     this._oldest = (oldest + 1) % sent.length;
     return true;
   }
 
-  /** Lets the waiting requests go while the window allows, on the session of the moment; then waits for the next turn. */
+  /** Sends the waiting requests while the window allows, on the session of the moment; then waits for the next turn. */
   _drain(): void {
     this._turnTimer = stopTimer(this._turnTimer);
-    const session = this.connection._current;
-    if (!session) return; // the next acknowledged session drains (constructor)
     for (const turn of this._turns) {
-      if (!this._take(session)) break;
+      // Read each time: a request's sending runs application code (`generateId`), which may close.
+      const session = this.connection._current;
+      // No session: the next acknowledged one drains (constructor).
+      if (!session || !this._take(session)) break;
       this._turns.delete(turn);
-      turn._turn();
+      turn._turn(session);
     }
     this._drainLater();
   }
 
   private _drainLater(): void {
     const sent = this._sent;
-    if (this._turns.size && !this._turnTimer && sent) {
+    if (this._turns.size && !this._turnTimer && sent && this.connection._current) {
       this._turnTimer = this.scheduler.schedule(() => this._drain(), Math.max(0, sent[this._oldest]! + PACING_WINDOW_MS - this.scheduler.now()));
     }
   }

@@ -3,7 +3,7 @@ import { Observable } from '../rx';
 import type { AuthProvider } from '../auth/types';
 import { ConnectionClosedError, PublishOutcomeUnknownError, TimeoutError, UnsupportedMessageFormatError, excerpt, type AppSyncEventsError } from '../errors';
 import type { Session } from '../connection/connection';
-import type { ReceiveMessage } from '../protocol/messages';
+import type { Authorization, ReceiveMessage } from '../protocol/messages';
 import { Operation, type OperationContext, type Turn } from './context';
 import { addResults, completeWith, coversEvents, preparePublish, type EventBatch, type MergedResult, type PreparedPublish, type PublishResult } from './events';
 
@@ -19,9 +19,8 @@ export interface PublishOptions {
   /** Authorization for this publish instead of the client's. */
   readonly auth?: AuthProvider;
   /**
-   * Time allowed per request of at most five events, from the call to the reply; a request that
-   * waits for its turn under the client's `publishRateLimit` is timed from its turn. @default the
-   * client's requestTimeoutMs
+   * Time allowed per request of at most five events, from the call to the reply, a wait for its
+   * turn under the client's `publishRateLimit` included. @default the client's requestTimeoutMs
    */
   readonly timeoutMs?: number;
   /**
@@ -68,8 +67,8 @@ class WebSocketPublish extends Operation implements Unsubscribable, Turn {
   private _result: MergedResult | undefined;
   /** The requests not sent yet (the publish's own array: taken from the front; let go once empty). */
   private _batches: EventBatch[] | undefined;
-  /** The current request waits for its turn (`publishRateLimit`). */
-  private _waiting: boolean | undefined;
+  /** The authorization of the request waiting for its turn (`publishRateLimit`). */
+  private _waiting: Authorization | undefined;
 
   constructor(
     ctx: OperationContext,
@@ -130,32 +129,30 @@ class WebSocketPublish extends Operation implements Unsubscribable, Turn {
   }
 
   /**
-   * Authorises and sends the request, or has it wait for its turn under the client's
-   * `publishRateLimit` ({@link OperationContext._mayGo}) first: authorised when its turn comes, so
-   * that a long line does not outlive its credentials. While it waits it is not timed (nothing was
-   * sent: its time starts at its turn), and it waits like an operation waiting for its auth
-   * provider: `close()`, a terminal failure and the teardown end the wait.
+   * Sends the request (authorised), or has it wait for its turn under the client's
+   * `publishRateLimit` first ({@link OperationContext._mayGo}): checked right before the frame is
+   * sent, so that a request is counted when it really goes. Its deadline keeps running in line (a
+   * request still waiting when it expires fails with `TimeoutError`, unsent), and it waits like
+   * an operation waiting for its auth provider: `close()`, a terminal failure and the teardown end
+   * the wait. One whose session has just been replaced is not paced here: it waits for the next.
    */
-  override _authorize(session: Session): void {
+  override _transmit(session: Session, authorization: Authorization): void {
     const ctx = this._ctx;
-    if (this._ended() || ctx._mayGo(this, session)) return super._authorize(session);
-    this._arm();
-    this._waiting = true;
+    if (this._ended() || ctx.connection._current !== session || ctx._mayGo(this, session)) return super._transmit(session, authorization);
+    this._waiting = authorization;
     ctx._authorizing.add(this);
   }
 
-  /** Its turn: authorised and sent on the session of the moment. */
-  _turn(): void {
-    const ctx = this._ctx;
-    this._waiting = false;
-    ctx._authorizing.delete(this);
-    this._arm(true);
-    super._authorize(ctx.connection._current!);
+  /** Its turn: sent on `session`, the session of the moment (an authorization does not depend on the socket). */
+  _turn(session: Session): void {
+    const authorization = this._waiting!;
+    this._waiting = undefined;
+    super._transmit(session, authorization);
   }
 
   override _reset(): void {
     if (this._waiting) {
-      this._waiting = false;
+      this._waiting = undefined;
       this._ctx._leave(this);
       this._ctx._authorizing.delete(this);
     }
