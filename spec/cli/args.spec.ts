@@ -113,6 +113,8 @@ describe('parseServeArgs', () => {
     [['--tls', '--tls'], 'DUPLICATE_OPTION', '--tls', /only once/],
     [['8080'], 'UNEXPECTED_ARGUMENT', undefined, /'serve' takes no positional arguments, got '8080'/],
     [['--port', '1', 'extra'], 'UNEXPECTED_ARGUMENT', undefined, /got 'extra'/],
+    // After an --api-key, a stray value is most likely a second key: not repeated.
+    [['--api-key', 'da2-first', 'second-key-value'], 'UNEXPECTED_ARGUMENT', undefined, /got one after --api-key \(argument 3; not repeated: it may be a key\)$/],
     [['--'], 'UNEXPECTED_ARGUMENT', undefined, /'--' is not needed/],
   ])('%j is refused (%s)', (argv, reason, option, message) => {
     const error = usageError(() => parseServeArgs(argv));

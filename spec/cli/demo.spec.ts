@@ -86,6 +86,6 @@ describe('demo failures: exit 1 with "demo failed", never a crash or a rejection
   it('takes no arguments: exit 2 with a usage hint', async () => {
     const { io, err } = capture();
     expect(await runDemo(['--port', '1'], io)).toBe(2);
-    expect(err()).toContain("demo takes no arguments (it reads its settings from the environment), got: --port 1\nRun 'appsync-events --help' for usage.");
+    expect(err()).toContain("demo takes no arguments (it reads its settings from the environment), got: --port <value>\nRun 'appsync-events demo --help' for usage.");
   });
 });

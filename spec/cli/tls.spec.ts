@@ -3,17 +3,27 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, get, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createDevCertificate, generateSelfSignedCertificate } from '../../src/cli/tls';
 
 describe('generateSelfSignedCertificate', () => {
-  it('covers the loopback names plus extra hosts, skipping wildcard binds', async () => {
-    const { cert, key } = await generateSelfSignedCertificate(['dev.local', '10.1.2.3', '0.0.0.0', '::', '[::1]', 'localhost']);
+  it('covers the loopback names plus extra hosts; a wildcard bind stands for the machine\'s own addresses', async () => {
+    const { cert, key } = await generateSelfSignedCertificate(['dev.local', '10.1.2.3', '[::1]', 'localhost']);
     const x509 = new X509Certificate(cert);
     expect(x509.subjectAltName?.split(', ').sort()).toEqual(
       ['DNS:localhost', 'DNS:dev.local', 'IP Address:127.0.0.1', 'IP Address:0:0:0:0:0:0:0:1', 'IP Address:10.1.2.3'].sort(),
     );
+    // A client on another machine connects to one of these (IPv4 for 0.0.0.0, any for ::).
+    const own = Object.values(networkInterfaces()).flat().filter((i) => i !== undefined && !i.internal && !i.address.startsWith('fe80:'));
+    for (const [wildcard, families] of [
+      ['0.0.0.0', ['IPv4']],
+      ['::', ['IPv4', 'IPv6']],
+    ] as const) {
+      const checked = new X509Certificate((await generateSelfSignedCertificate([wildcard])).cert);
+      for (const i of own) expect(checked.checkIP(i!.address)).toBe((families as readonly string[]).includes(i!.family) ? i!.address : undefined);
+      expect(checked.subjectAltName).not.toContain('IP Address:0.0.0.0');
+    }
     expect(x509.checkIssued(x509)).toBe(true);
     expect(x509.verify(x509.publicKey)).toBe(true);
     expect(x509.ca).toBe(true);

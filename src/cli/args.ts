@@ -4,7 +4,9 @@
  * rule is a one-line unit test.
  */
 import { isIP } from 'node:net';
+import { scrubSecrets } from '../errors';
 import { parseChannel } from '../protocol/channel';
+import { isWildcardAddress } from '../testing/address';
 import { CliUsageError } from './errors';
 
 /** Port the emulator listens on when `--port` is absent. @example `import { DEFAULT_PORT } from './args';` */
@@ -166,7 +168,10 @@ export function parseServeArgs(argv: readonly string[]): Extract<CliCommand, { k
     if (!arg.startsWith('-') || arg === '-' || arg === '--') {
       throw new CliUsageError(
         'UNEXPECTED_ARGUMENT',
-        arg === '--' ? `'serve' takes no positional arguments, so '--' is not needed` : `'serve' takes no positional arguments, got '${clip(arg)}'`,
+        arg === '--'
+          ? `'serve' takes no positional arguments, so '--' is not needed`
+          : // Not repeated after an --api-key: a stray value there is most likely a second key.
+            `'serve' takes no positional arguments, got ${argv.slice(0, i).some((a) => a.split('=')[0] === '--api-key') ? `one after --api-key (argument ${i + 1}; not repeated: it may be a key)` : `'${clip(scrubSecrets(arg))}'`}`,
         'serve',
       );
     }
@@ -236,6 +241,8 @@ const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:
 
 function checkHost(text: string): string {
   const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
+  // Every spelling of a wildcard becomes `0.0.0.0` or `::`, as the banner and the docs name it.
+  if (bare && isWildcardAddress(bare)) return bare.includes(':') ? '::' : '0.0.0.0';
   if (isIP(bare) !== 0 || HOSTNAME.test(bare)) return bare;
   throw new CliUsageError(
     'INVALID_VALUE',

@@ -1,4 +1,5 @@
 import { DEFAULT_KEEP_ALIVE_INTERVAL_MS } from '../protocol/limits';
+import { isWildcardAddress } from '../testing/address';
 import { VERSION } from './version';
 
 /**
@@ -77,7 +78,7 @@ export function formatServeBanner(info: ServeBannerInfo): string {
       `  curl:     --cacert ${shellQuote(info.certificatePath)}`,
     );
   }
-  if (isWildcardHost(info.bindHost)) {
+  if (isWildcardAddress(info.bindHost)) {
     lines.push(
       '',
       `Note: bound to ${info.bindHost}, so anyone on your network who has the API key can use this emulator.`,
@@ -108,10 +109,6 @@ export function formatServeBanner(info: ServeBannerInfo): string {
     '',
   );
   return lines.join('\n');
-}
-
-function isWildcardHost(host: string): boolean {
-  return host === '0.0.0.0' || host === '::';
 }
 
 /** POSIX shell single-quoting: safe for any text. */

@@ -6,6 +6,7 @@
  */
 import { firstValueFrom, lastValueFrom, take, tap, throwError, timeout, toArray } from 'rxjs';
 import { apiKeyAuth, createEventsClient, type ConnectionState, type EventsClient, type EventsClientConfig } from '../index';
+import { clip } from '../errors';
 import { createHttpPublisher } from '../http';
 import { startEventApi, type EventApi } from '../testing/index';
 
@@ -45,7 +46,9 @@ export async function runDemo(
   const say = (line: string): void => void io.stdout.write(`${line}\n`);
   const env = io.env;
   if (argv.length) {
-    io.stderr.write(`appsync-events: demo takes no arguments (it reads its settings from the environment), got: ${argv.join(' ')}\nRun 'appsync-events --help' for usage.\n`);
+    // Option names only: a value may be a credential (`demo --api-key da2-…`, as `serve` takes).
+    const given = argv.map((arg) => (arg.startsWith('-') ? clip(arg.split('=')[0]!) : '<value>')).join(' ');
+    io.stderr.write(`appsync-events: demo takes no arguments (it reads its settings from the environment), got: ${given}\nRun 'appsync-events demo --help' for usage.\n`);
     return 2;
   }
   let api: EventApi | undefined;
@@ -92,7 +95,7 @@ export async function runDemo(
         timeout({
           first: 30_000,
           each: 10_000,
-          with: () => throwError(() => new Error(`received ${count} of the ${expected} events on ${channel} (none for 10 s)`)),
+          with: () => throwError(() => new Error(`received ${count} of the ${expected} events on ${channel} (none ${count ? 'for 10 s' : 'within 30 s'})`)),
         }),
         tap(() => count++),
         toArray(),

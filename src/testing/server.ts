@@ -8,6 +8,7 @@ import type { AuthProvider } from '../auth/types';
 import { ValidationError, serverError } from '../errors';
 import { parseChannel } from '../protocol/channel';
 import { EVENT_WS_SUBPROTOCOL } from '../protocol/limits';
+import { isWildcardAddress } from './address';
 import { readConnectAuth } from './auth';
 import { Connection } from './connection';
 import { createFaults } from './faults';
@@ -157,7 +158,6 @@ function refuseUpgrade(socket: Duplex, status: number): void {
 
 function urlHost(bindHost: string): string {
   // Wildcard binds are reached through loopback; IPv6 literals need brackets in URLs.
-  if (bindHost === '0.0.0.0' || bindHost === '') return '127.0.0.1';
-  if (bindHost === '::') return '[::1]';
+  if (isWildcardAddress(bindHost)) return bindHost.includes(':') ? '[::1]' : '127.0.0.1';
   return bindHost.includes(':') ? `[${bindHost}]` : bindHost;
 }

@@ -3,6 +3,8 @@
  * for the loopback names, made in memory. `appsync-events serve --tls` uses it too.
  */
 import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { isWildcardAddress } from './address';
 import { generate } from 'selfsigned';
 
 /** Names every development certificate covers. */
@@ -71,8 +73,17 @@ function certificateNames(hosts: readonly string[]): string[] {
   const names: string[] = [...LOOPBACK_NAMES];
   for (const raw of hosts) {
     const host = raw.startsWith('[') && raw.endsWith(']') ? raw.slice(1, -1) : raw;
-    if (host === '' || host === '0.0.0.0' || host === '::' || names.includes(host)) continue;
-    names.push(host);
+    // A wildcard is no name to check against: the machine's own addresses are, which a client on
+    // another machine connects to (IPv4 ones for 0.0.0.0; with :: also the IPv6 ones).
+    const add = isWildcardAddress(host) ? machineAddresses(host.includes(':')) : [host];
+    for (const name of add) if (!names.includes(name)) names.push(name);
   }
   return names;
+}
+
+function machineAddresses(ipv6: boolean): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((i) => i !== undefined && !i.internal && (ipv6 || i.family === 'IPv4') && !i.address.startsWith('fe80:'))
+    .map((i) => i!.address);
 }
