@@ -40,6 +40,12 @@ describe('parseCommandLine', () => {
     [['help', 'launch'], 'UNKNOWN_COMMAND', /unknown command 'launch'/],
     [['--port', '80'], 'UNKNOWN_OPTION', /unknown option '--port'; options go after the command, e\.g\. 'appsync-events serve --port'/],
     [['--versoin'], 'UNKNOWN_OPTION', /did you mean '--version'/],
+    // A near serve option is shown where it goes (it used to echo the misspelt one there).
+    [['--prot', '1'], 'UNKNOWN_OPTION', /^unknown option '--prot'; options go after the command, e\.g\. 'appsync-events serve --port'$/],
+    [['--zzzzzzzz'], 'UNKNOWN_OPTION', /^unknown option '--zzzzzzzz'; options go after the command$/],
+    // Extra arguments are refused, as by serve and demo (they used to be ignored).
+    [['--version', 'extra'], 'UNEXPECTED_ARGUMENT', /^'--version' takes no further arguments, got 'extra'$/],
+    [['help', 'serve', 'extra'], 'UNEXPECTED_ARGUMENT', /^'help serve' takes no further arguments, got 'extra'$/],
   ])('%j is refused (%s)', (argv, reason, message) => {
     const error = usageError(() => parseCommandLine(argv));
     expect(error.reason).toBe(reason);

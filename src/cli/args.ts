@@ -99,12 +99,16 @@ export type CommandName = (typeof COMMANDS)[number];
 export function parseCommandLine(argv: readonly string[]): CliCommand {
   const [first, ...rest] = argv;
   if (first === undefined || first === '-h' || first === '--help') return { kind: 'help' };
-  if (first === '-v' || first === '--version' || first === 'version') return { kind: 'version' };
+  if (first === '-v' || first === '--version' || first === 'version') {
+    noMore(first, rest);
+    return { kind: 'version' };
+  }
   if (first === 'help') {
-    const topic = rest[0];
+    const [topic, ...more] = rest;
     if (topic === undefined) return { kind: 'help' };
-    if (isCommandName(topic)) return { kind: 'help', topic };
-    throw unknownCommand(topic);
+    if (!isCommandName(topic)) throw unknownCommand(topic);
+    noMore(`help ${topic}`, more);
+    return { kind: 'help', topic };
   }
   if (first === 'serve') return parseServeArgs(rest);
   if (first === 'demo') {
@@ -113,9 +117,11 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
   }
   if (first.startsWith('-')) {
     const name = first.split('=')[0] as string;
+    // A serve option (or one close to it) given before the command: show where it goes.
+    const serveOption = SERVE_OPTIONS.some((o) => o.name === name || o.short === name) ? name : nearest(name, SERVE_OPTIONS.map((o) => o.name));
     throw new CliUsageError(
       'UNKNOWN_OPTION',
-      `unknown option '${name}'${suggest(name, ['--help', '--version'])}; options go after the command, e.g. 'appsync-events serve ${name}'`,
+      `unknown option '${clip(name)}'${suggest(name, ['--help', '--version'])}; options go after the command${serveOption ? `, e.g. 'appsync-events serve ${serveOption}'` : ''}`,
       undefined,
       name,
     );
@@ -291,6 +297,12 @@ function clip(text: string): string {
 
 /** `" (did you mean 'x'?)"` for the closest candidate within two edits, else `''`. */
 function suggest(input: string, candidates: readonly string[]): string {
+  const best = nearest(input, candidates);
+  return best === undefined ? '' : ` (did you mean '${best}'?)`;
+}
+
+/** The candidate within two edits of `input`, the closest first. */
+function nearest(input: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
   for (const candidate of candidates) {
@@ -300,7 +312,12 @@ function suggest(input: string, candidates: readonly string[]): string {
       bestDistance = d;
     }
   }
-  return best === undefined ? '' : ` (did you mean '${best}'?)`;
+  return best;
+}
+
+/** Refuses arguments after a command that takes none (`--version`, `help serve`). */
+function noMore(command: string, rest: readonly string[]): void {
+  if (rest.length) throw new CliUsageError('UNEXPECTED_ARGUMENT', `'${command}' takes no further arguments, got '${clip(scrubSecrets(rest[0]!))}'`);
 }
 
 function editDistance(a: string, b: string): number {
