@@ -166,6 +166,27 @@ describe('a terminal failure: an operation started while it is reported', () => 
       });
     });
   });
+
+  it('a subscriber that an earlier waiter\'s error handler adds to a channel still waiting opens a new connection, and the channel\'s subscribers wait for it instead of getting the stale error', () => {
+    scheduler.run(() => {
+      const h = createMarbleHarness(scheduler, { retry: false });
+      let joined: Recorded<unknown>[] | undefined;
+      // /default/a waits first, so it is told first; its error handler joins /default/b, still waiting.
+      h.client.subscribe('/default/a').subscribe({ error: () => void (joined ??= h.record(h.client.subscribe('/default/b'))) });
+      const b = h.record(h.client.subscribe('/default/b'));
+      h.at(10, () => h.socket(0).fail('ECONNREFUSED')); // the first attempt fails, terminally (retry: false)
+      h.at(20, () => {
+        expect(h.sockets).toHaveLength(2);
+        expect([b, joined]).toEqual([[], []]);
+        h.accept(1);
+        const subscribes = h.socket(1).sent.filter((f) => f.type === 'subscribe');
+        expect(subscribes.map((f) => f.channel)).toEqual(['/default/b']);
+        h.socket(1).receive({ type: 'data', id: subscribes[0]!.id, event: '2' });
+        expect([b, joined]).toEqual([[{ at: 20, next: 2 }], [{ at: 20, next: 2 }]]);
+        h.client.close();
+      });
+    });
+  });
 });
 
 it('a publish started from a subscriber\'s complete handler during close() fails with ConnectionClosedError, and nothing is sent', () => {

@@ -164,8 +164,10 @@ export class Connection {
       // A Subject: nothing arrives before `wait` is assigned.
       const wait = this._settled$.subscribe((outcome) => {
         if (!AppSyncEventsError.is(outcome)) onReady(outcome);
-        // A failure followed by a retry is reported as the `reconnecting` state.
-        else if (failFast || this._state$.value.status !== 'reconnecting') onError(outcome);
+        // Given up only while the connection is `closed`: a failure followed by a retry is reported
+        // as the `reconnecting` state, and one that an earlier waiter's error handler answered with
+        // a new attempt (`connecting`) is waited for instead.
+        else if (failFast || this._state$.value.status === 'closed') onError(outcome);
         else return;
         wait.unsubscribe();
       });

@@ -112,7 +112,7 @@ export class OperationContext {
     connection._settled$.subscribe((outcome) => {
       if (!AppSyncEventsError.is(outcome)) {
         if (this._turns.size) this._drain();
-      } else if (connection._state$.value.status !== 'reconnecting') {
+      } else if (connection._state$.value.status === 'closed') {
         for (const operation of this._authorizing) operation._connectionFailed(outcome);
       }
     });
