@@ -81,7 +81,7 @@ export function commonSettings<Durations = object, Config extends HttpPublisherC
   Durations & { endpoints: ResolvedEndpoints; scheduler: SchedulerLike; requestTimeoutMs: number; headers: Readonly<Record<string, string>> } {
   if (typeof config?.auth !== 'function') throw configError(`${caller} needs config.auth: an auth provider, e.g. apiKeyAuth(key)`);
   functionOptions(config, ['generateId', 'WebSocket', 'fetch'], `${caller}: config.`);
-  if (config.headers !== undefined && !isStringRecord(config.headers)) throw configError(`${caller}: config.headers must be an object of strings`);
+  if (config.headers != null && !isStringRecord(config.headers)) throw configError(`${caller}: config.headers must be an object of strings`);
   return {
     ...config,
     endpoints: resolveEndpoints(config.httpEndpoint, config.realtimeEndpoint, config.allowInsecure),

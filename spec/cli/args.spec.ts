@@ -30,6 +30,10 @@ describe('parseCommandLine', () => {
     [['demo', '--anything', 'x'], { kind: 'demo', argv: ['--anything', 'x'] }],
     [['demo', '--help'], { kind: 'help', topic: 'demo' }],
     [['demo', '-h'], { kind: 'help', topic: 'demo' }],
+    [['help', 'serve', '--help'], { kind: 'help', topic: 'serve' }],
+    [['--version', '-h'], { kind: 'version' }],
+    [['serve', '--host', '0x0'], { kind: 'serve', options: { ...defaults, host: '0.0.0.0' } }],
+    [['serve', '--host', '[::0]'], { kind: 'serve', options: { ...defaults, host: '::' } }],
   ])('%j → %j', (argv, expected) => {
     expect(parseCommandLine(argv)).toEqual(expected);
   });
@@ -46,6 +50,9 @@ describe('parseCommandLine', () => {
     // Extra arguments are refused, as by serve and demo (they used to be ignored).
     [['--version', 'extra'], 'UNEXPECTED_ARGUMENT', /^'--version' takes no further arguments, got 'extra'$/],
     [['help', 'serve', 'extra'], 'UNEXPECTED_ARGUMENT', /^'help serve' takes no further arguments, got 'extra'$/],
+    // A key where a command or option name goes is not repeated either.
+    [['da2-abcdefghijklmnopqrstuvwxyz'], 'UNKNOWN_COMMAND', /^unknown command '\[redacted\]'; commands: serve, demo$/],
+    [['--api-key:da2-abcdefghijklmnopqrstuvwxyz'], 'UNKNOWN_OPTION', /^unknown option '--api-key:\[redacted\]'/],
   ])('%j is refused (%s)', (argv, reason, message) => {
     const error = usageError(() => parseCommandLine(argv));
     expect(error.reason).toBe(reason);

@@ -121,7 +121,7 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
     const serveOption = SERVE_OPTIONS.some((o) => o.name === name || o.short === name) ? name : nearest(name, SERVE_OPTIONS.map((o) => o.name));
     throw new CliUsageError(
       'UNKNOWN_OPTION',
-      `unknown option '${clip(name)}'${suggest(name, ['--help', '--version'])}; options go after the command${serveOption ? `, e.g. 'appsync-events serve ${serveOption}'` : ''}`,
+      `unknown option '${clip(scrubSecrets(name))}'${suggest(name, ['--help', '--version'])}; options go after the command${serveOption ? `, e.g. 'appsync-events serve ${serveOption}'` : ''}`,
       undefined,
       name,
     );
@@ -187,7 +187,7 @@ export function parseServeArgs(argv: readonly string[]): Extract<CliCommand, { k
     if (spec === undefined) {
       throw new CliUsageError(
         'UNKNOWN_OPTION',
-        `unknown option '${clip(written)}' for 'serve'${suggest(written, SERVE_OPTIONS.map((o) => o.name))}`,
+        `unknown option '${clip(scrubSecrets(written))}' for 'serve'${suggest(written, SERVE_OPTIONS.map((o) => o.name))}`,
         'serve',
         written,
       );
@@ -284,7 +284,7 @@ function isCommandName(text: string): text is CommandName {
 }
 
 function unknownCommand(name: string): CliUsageError {
-  return new CliUsageError('UNKNOWN_COMMAND', `unknown command '${clip(name)}'${suggest(name, COMMANDS)}; commands: ${COMMANDS.join(', ')}`);
+  return new CliUsageError('UNKNOWN_COMMAND', `unknown command '${clip(scrubSecrets(name))}'${suggest(name, COMMANDS)}; commands: ${COMMANDS.join(', ')}`);
 }
 
 function unique(items: readonly string[]): string[] {
@@ -317,6 +317,7 @@ function nearest(input: string, candidates: readonly string[]): string | undefin
 
 /** Refuses arguments after a command that takes none (`--version`, `help serve`). */
 function noMore(command: string, rest: readonly string[]): void {
+  rest = rest.filter((arg) => arg !== '--help' && arg !== '-h');
   if (rest.length) throw new CliUsageError('UNEXPECTED_ARGUMENT', `'${command}' takes no further arguments, got '${clip(scrubSecrets(rest[0]!))}'`);
 }
 

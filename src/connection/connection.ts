@@ -275,7 +275,7 @@ export class Connection {
     const url = this._options.endpoints.realtimeUrl;
     let socket: Transport;
     try {
-      socket = openTransport(url, connectionSubprotocols(authorization), { type: 'connection_init' }, WebSocket, this._preset);
+      socket = openTransport(url, connectionSubprotocols(authorization), { type: 'connection_init' }, WebSocket || undefined, this._preset);
     } catch (e) {
       return this._fail(undefined, new ConnectionError(`could not connect to ${url}`, undefined, undefined, e));
     }

@@ -89,7 +89,7 @@ export type NumberOption = readonly [name: string, fallback: number | undefined,
 export const MAX_TIMER_MS = 2_147_483_647;
 
 /**
- * Checks that each named option is a function or absent (`undefined`): a wrong value is refused at
+ * Checks that each named option is a function or absent (`undefined` or `null`): a wrong value is refused at
  * creation, not found (as something else) on first use. Throws {@link ValidationError}
  * (`INVALID_CONFIG`).
  *
@@ -101,7 +101,7 @@ export const MAX_TIMER_MS = 2_147_483_647;
 export function functionOptions(source: object, names: readonly string[], prefix = ''): void {
   for (const name of names) {
     const value = (source as Record<string, unknown>)[name];
-    if (value !== undefined && typeof value !== 'function') throw new ValidationError('INVALID_CONFIG', `${prefix}${name} must be a function`);
+    if (value != null && typeof value !== 'function') throw new ValidationError('INVALID_CONFIG', `${prefix}${name} must be a function`);
   }
 }
 

@@ -33,8 +33,9 @@ export interface PemKeyPair {
 /**
  * Generates a self-signed ECDSA P-256 / SHA-256 certificate valid for 30 days whose subject
  * alternative names are `localhost`, `127.0.0.1`, `::1` and any extra `hosts` (IP literals become
- * IP entries, anything else DNS entries; the wildcard binds `0.0.0.0` and `::` are skipped because
- * no client connects to them by that name). The certificate is its own issuer, so a client that
+ * IP entries, anything else DNS entries; a wildcard bind such as `0.0.0.0` or `::`, which no
+ * client connects to by that name, stands for this machine's own addresses instead: its IPv4 ones,
+ * and with `::` its IPv6 ones too, link-local excepted). The certificate is its own issuer, so a client that
  * trusts it as a CA (`ca: cert`, `NODE_EXTRA_CA_CERTS`) accepts the server.
  *
  * @example
