@@ -195,14 +195,15 @@ describe('publishRateLimit', () => {
         h.socket(0).receive(ok(publishes(h)[0]));
       });
       h.at(500, () => h.socket(0).serverClose(1006));
-      h.at(510, () => {
-        h.accept(1);
+      h.at(510, () => h.accept(1));
+      // The line moves on a new turn, once the operations that waited for the session were told.
+      h.at(511, () => {
         expect(publishTimes(h, 1)).toEqual([510]);
         expect(publishes(h, 1).map((f) => f.events)).toEqual([['2']]);
         h.socket(1).receive(ok(publishes(h, 1)[0]));
         expect(outs[1]).toEqual([
-          { at: 510, next: { successful: [0], failed: [] } },
-          { at: 510, complete: true },
+          { at: 511, next: { successful: [0], failed: [] } },
+          { at: 511, complete: true },
         ]);
         h.client.close();
       });

@@ -56,7 +56,9 @@ export class OperationContext {
   readonly publishRateLimit?: number | false;
   /** Publish requests waiting for their turn, in order (see {@link _mayGo}). */
   private readonly _turns = new Set<Turn>();
-  /** When the first of `_turns` may go. */
+  /** Requests sent once already (an idempotent resend, a retry after Unauthorized): before `_turns`, in order. */
+  private readonly _again: Turn[] = [];
+  /** When the first of the line may go. */
   private _turnTimer: Subscription | undefined;
   /**
    * The times of the last `publishRateLimit` publish requests sent on `_pacedOn` (a ring: `_oldest`
@@ -108,10 +110,14 @@ export class OperationContext {
     this._deadlines = new Deadlines(init.scheduler);
     const { connection } = init;
     // What fails the connection's waiters (a terminal failure, `close()`) fails these too.
-    // A new session lets the publish requests waiting for their turn go.
+    // A new session lets the publish requests waiting for their turn go: once the operations that
+    // waited for it have been told (an idempotent resend among them goes first), so on a new turn.
     connection._settled$.subscribe((outcome) => {
       if (!AppSyncEventsError.is(outcome)) {
-        if (this._turns.size) this._drain();
+        if (this._turns.size || this._again.length) {
+          stopTimer(this._turnTimer);
+          this._turnTimer = this.scheduler.schedule(() => this._drain());
+        }
       } else if (connection._state$.value.status === 'closed') {
         for (const operation of this._authorizing) operation._connectionFailed(outcome);
       }
@@ -136,21 +142,25 @@ export class OperationContext {
   /**
    * May a WebSocket publish request be sent now on `session`? Yes (and it is counted as sent) when
    * none waits and fewer than `publishRateLimit` were sent on this connection in the last
-   * {@link PACING_WINDOW_MS}; otherwise `turn` waits in line, and `_turn(session)` is called when
-   * it may be sent. The line moves only while there is an acknowledged session, so a request keeps
+   * {@link PACING_WINDOW_MS}; otherwise `turn` waits in line (`again`: a request sent once already,
+   * an idempotent resend or a retry after Unauthorized, goes before those never sent), and
+   * `_turn(session)` is called when it may be sent. The line moves only while there is an acknowledged session, so a request keeps
    * its place through a reconnection; each connection is counted afresh.
    */
-  _mayGo(turn: Turn, session: Session): boolean {
+  _mayGo(turn: Turn, session: Session, again?: boolean): boolean {
     if (!this.publishRateLimit) return true;
-    if (!this._turns.size && this._take(session)) return true;
-    this._turns.add(turn);
+    if (!this._turns.size && !this._again.length && this._take(session)) return true;
+    if (again) this._again.push(turn);
+    else this._turns.add(turn);
     this._drainLater();
     return false;
   }
 
   /** A request left the line (teardown, timeout, close, failure). */
   _leave(turn: Turn): void {
-    if (this._turns.delete(turn) && !this._turns.size) this._turnTimer = stopTimer(this._turnTimer);
+    const again = this._again;
+    if (!this._turns.delete(turn) && again.includes(turn)) again.splice(again.indexOf(turn), 1);
+    if (!this._turns.size && !again.length) this._turnTimer = stopTimer(this._turnTimer);
   }
 
   /** Counts a request sent on `session` now, if the window allows one more. */
@@ -175,12 +185,15 @@ export class OperationContext {
   /** Sends the waiting requests while the window allows, on the session of the moment; then waits for the next turn. */
   _drain(): void {
     this._turnTimer = stopTimer(this._turnTimer);
-    for (const turn of this._turns) {
+    for (;;) {
+      const again = this._again;
+      const turn: Turn | undefined = again[0] ?? this._turns.values().next().value;
       // Read each time: a request's sending runs application code (`generateId`), which may close.
       const session = this.connection._current;
       // No session: the next acknowledged one drains (constructor).
-      if (!session || !this._take(session)) break;
-      this._turns.delete(turn);
+      if (!turn || !session || !this._take(session)) break;
+      if (again[0] === turn) again.shift();
+      else this._turns.delete(turn);
       turn._turn(session);
     }
     this._drainLater();
@@ -188,7 +201,7 @@ export class OperationContext {
 
   private _drainLater(): void {
     const sent = this._sent;
-    if (this._turns.size && !this._turnTimer && sent && this.connection._current) {
+    if ((this._turns.size || this._again.length) && !this._turnTimer && sent && this.connection._current) {
       this._turnTimer = this.scheduler.schedule(() => this._drain(), Math.max(0, sent[this._oldest]! + PACING_WINDOW_MS - this.scheduler.now()));
     }
   }
@@ -359,6 +372,13 @@ export abstract class Operation implements RouteHandler, TimeoutHandler {
       this._id = ctx._register(this);
     } catch (error) {
       return this._close(error as AppSyncEventsError);
+    }
+    // A user's `generateId` is application code: it may have ended this operation, or closed the
+    // client (nothing is sent then; a closed client fails it as `close()` does).
+    if (this._ended() || ctx.connection._current !== session) {
+      ctx.router._unregister(this._id, this);
+      if (!this._ended()) this._whenReady();
+      return;
     }
     this._session = session;
     // A subscribe has no events (JSON leaves the undefined field out).

@@ -69,6 +69,8 @@ class WebSocketPublish extends Operation implements Unsubscribable, Turn {
   private _batches: EventBatch[] | undefined;
   /** The authorization of the request waiting for its turn (`publishRateLimit`). */
   private _waiting: Authorization | undefined;
+  /** The current request is being sent again after a reconnection (idempotent). */
+  private _resent: boolean | undefined;
 
   constructor(
     ctx: OperationContext,
@@ -120,7 +122,11 @@ class WebSocketPublish extends Operation implements Unsubscribable, Turn {
     // publishes, one failed): nothing to fail, and nothing to send again.
     if (this._subscriber.closed) return;
     const { offset, events } = this._batch!;
-    if (this._options.idempotent && willRetry) this._whenReady();
+    if (this._options.idempotent && willRetry) {
+      // Sent once already: it goes before the requests never sent (`publishRateLimit`).
+      this._resent = true;
+      this._whenReady();
+    }
     else this._close(new PublishOutcomeUnknownError(this._channel, events.map((_, i) => offset + i), error));
   }
 
@@ -138,7 +144,7 @@ class WebSocketPublish extends Operation implements Unsubscribable, Turn {
    */
   override _transmit(session: Session, authorization: Authorization): void {
     const ctx = this._ctx;
-    if (this._ended() || ctx.connection._current !== session || ctx._mayGo(this, session)) return super._transmit(session, authorization);
+    if (this._ended() || ctx.connection._current !== session || ctx._mayGo(this, session, this._authRetried || this._resent)) return super._transmit(session, authorization);
     this._waiting = authorization;
     ctx._authorizing.add(this);
   }
@@ -167,7 +173,7 @@ class WebSocketPublish extends Operation implements Unsubscribable, Turn {
     // Not held while the last request is in flight (most publishes have one).
     if (!batches!.length) this._batches = undefined;
     this._batch = batch;
-    this._authRetried = false;
+    this._authRetried = this._resent = false;
     this._arm(true);
     this._whenReady();
   }

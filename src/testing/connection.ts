@@ -187,10 +187,13 @@ export class Connection {
     }
     const { withholdAcks, ackDelayMs, withholdReplies, replyDelayMs } = this.hub.faults;
     const faults: ReplyFaults = { withholdAcks, ackDelayMs, withholdReplies, replyDelayMs };
-    this.queue = this.queue.then(() => this.handle(decoded, faults)).catch(() => undefined);
+    // The rate limit counts a publish when it arrived, not when its turn in the queue came (after
+    // earlier frames' handlers and its own authorization), as the service would.
+    const arrivedAt = Date.now();
+    this.queue = this.queue.then(() => this.handle(decoded, faults, arrivedAt)).catch(() => undefined);
   }
 
-  private async handle(decoded: SendMessageDecodeResult, faults: ReplyFaults): Promise<void> {
+  private async handle(decoded: SendMessageDecodeResult, faults: ReplyFaults, arrivedAt: number): Promise<void> {
     const auth = await this.connectAuth;
     if (this.disposed || this.rejected) return;
     if (!auth.ok) {
@@ -225,7 +228,7 @@ export class Connection {
           errors: [{ errorType: 'UnknownOperationError', message: `Unknown operation id ${message.id}` }],
         });
       case 'publish':
-        return this.answerOnce('publish', message.id, reply, (once) => this.publish(message, once));
+        return this.answerOnce('publish', message.id, reply, (once) => this.publish(message, once, arrivedAt));
     }
   }
 
@@ -311,7 +314,7 @@ export class Connection {
     reply({ type: 'subscribe_success', id });
   }
 
-  private async publish(message: PublishMessage, reply: (frame: Frame) => void): Promise<void> {
+  private async publish(message: PublishMessage, reply: (frame: Frame) => void, arrivedAt: number): Promise<void> {
     const { id, channel, events } = message;
     const fail = (error: MessageError): void => reply({ type: 'publish_error', id, errors: [error] });
     const badId = checkOperationId(id);
@@ -338,7 +341,7 @@ export class Connection {
       // Whole-request or per-event rejection is [UNK] (§7.6); the reference suggests publish_error.
       if (badJson) return fail({ errorType: badJson.errorType, message: `Event ${i}: ${badJson.message}` });
     }
-    if (this.rateLimited()) {
+    if (this.rateLimited(arrivedAt)) {
       // errorType [UNK] (§6.1); LimitExceededError is the reference's suggestion.
       return fail({
         errorType: 'LimitExceededError',
@@ -350,14 +353,13 @@ export class Connection {
     reply({ type: 'publish_success', id, successful: outcome.successful, failed: outcome.failed });
   }
 
-  /** Sliding one-second window over this connection's publish requests. */
-  private rateLimited(): boolean {
+  /** Sliding one-second window over this connection's publish requests, by arrival time. */
+  private rateLimited(arrivedAt: number): boolean {
     const limit = this.hub.config.publishRateLimit;
     if (limit === false) return false;
-    const now = Date.now();
-    this.publishTimes = this.publishTimes.filter((t) => now - t < 1000);
+    this.publishTimes = this.publishTimes.filter((t) => arrivedAt - t < 1000);
     if (this.publishTimes.length >= limit) return true;
-    this.publishTimes.push(now);
+    this.publishTimes.push(arrivedAt);
     return false;
   }
 
