@@ -68,10 +68,12 @@ export interface EventsClientConfig extends HttpPublisherConfig {
   readonly lingerMs?: number;
   /**
    * WebSocket publish requests (of at most five events) the client sends per second at most on one
-   * connection, like the service's limit: later requests wait for their turn, in order, also
-   * through a reconnection (a new connection is counted afresh). A publish of more than 125 events,
-   * or a burst of publishes, is spread over several seconds instead of refused with
-   * `LimitExceededError`. A request's `timeoutMs` runs while it waits: one still waiting when it
+   * connection, like the service's limit: later requests wait for their turn, in the order they
+   * come to it, also through a reconnection (a new connection is counted afresh); one sent again
+   * (an idempotent resend, a retry after Unauthorized, or one the service refused for the rate
+   * because the frames reached it closer together than they were sent) goes first. A publish of
+   * more than 125 events, or a burst of publishes, is spread over several seconds instead of
+   * refused with `LimitExceededError`. A request's `timeoutMs` runs while it waits: one still waiting when it
    * expires fails with `TimeoutError`, unsent. A whole number from 1 to 1000, or `false` for no
    * pacing (a server without the limit: the emulator with `publishRateLimit: false`). Publish in
    * bulk with `createHttpPublisher`. @default 25

@@ -8,7 +8,7 @@
  */
 import { Observable, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { ConnectionClosedError, ConnectionError, TimeoutError, ValidationError } from '../../src/errors';
+import { ConnectionClosedError, ConnectionError, ServerError, TimeoutError, ValidationError } from '../../src/errors';
 import { apiKeyAuth, createEventsClient } from '../../src';
 import type { AuthProvider } from '../../src/auth/types';
 import type { Authorization } from '../../src/protocol/messages';
@@ -229,6 +229,40 @@ describe('publishRateLimit', () => {
       return h;
     });
     expect(publishTimes(h)).toEqual([10, 3050]);
+  });
+
+  it('a request refused for the rate (LimitExceededError) goes again, first in line, once a window has passed; without pacing it fails', () => {
+    const limited = (frame: Frame | undefined) => ({ type: 'publish_error', id: frame?.id, errors: [{ errorType: 'LimitExceededError', message: 'Rate limit exceeded' }] });
+    const h = scheduler.run(() => {
+      const h = createMarbleHarness(scheduler, { publishRateLimit: 2 });
+      const outs = [1, 2, 3].map((n) => h.record(h.client.publish('/default/a', [n])));
+      h.at(10, () => {
+        h.accept(0);
+        h.socket(0).receive(ok(publishes(h)[0]));
+        h.socket(0).receive(limited(publishes(h)[1])); // as if the service had read the frames closer together
+      });
+      // The whole line waits a window from the refusal; the refused request goes first.
+      h.at(1061, () => {
+        expect(publishes(h).slice(2).map((f) => f.events)).toEqual([['2'], ['3']]);
+        for (const f of publishes(h).slice(2)) h.socket(0).receive(ok(f));
+        expect(outs.map((o) => o[0])).toEqual([1, 2, 3].map(() => expect.objectContaining({ next: { successful: [0], failed: [] } })));
+        h.client.close();
+      });
+      return h;
+    });
+    expect(publishTimes(h)).toEqual([10, 10, 1060, 1060]);
+
+    const unpaced = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+    unpaced.run(() => {
+      const u = createMarbleHarness(unpaced, { publishRateLimit: false });
+      const out = u.record(u.client.publish('/default/a', [1]));
+      u.at(10, () => {
+        u.accept(0);
+        u.socket(0).receive(limited(u.socket(0).sent.find((f) => f.type === 'publish')));
+        expect(out).toEqual([{ at: 10, error: anError(ServerError, { operation: 'publish' }) }]);
+        u.client.close();
+      });
+    });
   });
 
   it('false turns the pacing off; the default is the service limit, 25 requests', () => {

@@ -118,8 +118,9 @@ export class OperationContext {
           stopTimer(this._turnTimer);
           this._turnTimer = this.scheduler.schedule(() => this._drain());
         }
-      } else if (connection._state$.value.status === 'closed') {
-        for (const operation of this._authorizing) operation._connectionFailed(outcome);
+      } else {
+        // Each only while still `closed`: an earlier one's error handler may have started a new attempt.
+        for (const operation of this._authorizing) if (connection._state$.value.status === 'closed') operation._connectionFailed(outcome);
       }
     });
   }
@@ -161,6 +162,11 @@ export class OperationContext {
     const again = this._again;
     if (!this._turns.delete(turn) && again.includes(turn)) again.splice(again.indexOf(turn), 1);
     if (!this._turns.size && !again.length) this._turnTimer = stopTimer(this._turnTimer);
+  }
+
+  /** The service refused a request for the rate: no request goes before a window has passed. */
+  _throttled(): void {
+    this._sent?.fill(this.scheduler.now());
   }
 
   /** Counts a request sent on `session` now, if the window allows one more. */
@@ -381,9 +387,13 @@ export abstract class Operation implements RouteHandler, TimeoutHandler {
       return;
     }
     this._session = session;
+    this._sending();
     // A subscribe has no events (JSON leaves the undefined field out).
     session.send({ type: this._kind, id: this._id, channel: this._channel, events: this._batch?.events, authorization } as SendMessage);
   }
+
+  /** The request is about to be sent (registered, on the current session). */
+  _sending(): void {}
 
   /** The request was refused: sent once more with fresh authorization after a first Unauthorized reply, else the operation fails. */
   _refused(errors: readonly MessageError[]): void {

@@ -114,7 +114,18 @@ class WebSocketPublish extends Operation implements Unsubscribable, Turn {
       this._next();
     }
     // publish_error, or error: the request was refused (before anything was published).
-    else if ('errors' in message) this._refused(message.errors);
+    else if ('errors' in message) {
+      const ctx = this._ctx;
+      // Refused for the rate: the frames reached the service closer together than they were sent
+      // (a busy event loop, a retransmission). While paced, it goes again, first in line, once the
+      // window has passed; its timeout keeps running.
+      if (ctx.publishRateLimit && message.errors.some((e) => /^LimitExceeded/.test(e.errorType))) {
+        ctx._throttled();
+        ctx.router._unregister(this._id, this);
+        this._resent = true;
+        this._whenReady();
+      } else this._refused(message.errors);
+    }
   }
 
   _onLost(error: AppSyncEventsError, willRetry: boolean): void {

@@ -1,7 +1,6 @@
 import type { Subscriber, Subscription } from 'rxjs';
 import { Observable, Subject, from } from '../rx';
 import type { AuthProvider } from '../auth/types';
-import type { Session } from '../connection/connection';
 import {
   AppSyncEventsError,
   ChannelNotSubscribedError,
@@ -11,7 +10,7 @@ import {
   excerpt,
   serverError,
 } from '../errors';
-import type { Authorization, MessageError, ReceiveMessage, SubscriptionMessage } from '../protocol/messages';
+import type { MessageError, ReceiveMessage, SubscriptionMessage } from '../protocol/messages';
 import { Operation, type OperationContext } from './context';
 import { requireChannel } from '../protocol/channel';
 import { backoffDelay, retries } from '../connection/retry';
@@ -382,12 +381,14 @@ class ChannelSubscription extends Operation {
     super._whenReady();
   }
 
-  /** Sends the `subscribe` frame, with its deadline; not when the provider (application code) ended the subscription while it answered. */
-  override _transmit(session: Session, authorization: Authorization): void {
-    if (this._ended()) return;
+  /**
+   * The `subscribe` frame is about to be sent: its reply is pending from now on, with its deadline.
+   * Not before: a subscription that application code ends on the way (its auth provider, a user's
+   * `generateId`) is still `Waiting`, so it ends at once, with nothing to undo on the server.
+   */
+  override _sending(): void {
     this._status = Status.Subscribing;
     this._arm(true);
-    super._transmit(session, authorization);
   }
 }
 
