@@ -265,6 +265,25 @@ describe('publishRateLimit', () => {
     });
   });
 
+  it('a request refused for the rate three times fails with that ServerError (another quota is not the pace\'s to fix)', () => {
+    scheduler.run(() => {
+      const h = createMarbleHarness(scheduler, { publishRateLimit: 1 });
+      const out = h.record(h.client.publish('/default/a', [1]));
+      const refuse = () => h.socket(0).receive({ type: 'publish_error', id: publishes(h).at(-1)?.id, errors: [{ errorType: 'LimitExceededError', message: 'quota' }] });
+      h.at(10, () => {
+        h.accept(0);
+        refuse();
+      });
+      h.at(1061, refuse); // the window starts again from each refusal
+      h.at(2112, () => {
+        refuse();
+        expect(publishTimes(h)).toEqual([10, 1060, 2111]);
+        expect(out).toEqual([{ at: 2112, error: anError(ServerError, { operation: 'publish', errors: [{ errorType: 'LimitExceededError', message: 'quota' }] }) }]);
+        h.client.close();
+      });
+    });
+  });
+
   it('false turns the pacing off; the default is the service limit, 25 requests', () => {
     for (const [publishRateLimit, atOnce] of [
       [false, 40],

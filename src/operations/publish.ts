@@ -69,8 +69,10 @@ class WebSocketPublish extends Operation implements Unsubscribable, Turn {
   private _batches: EventBatch[] | undefined;
   /** The authorization of the request waiting for its turn (`publishRateLimit`). */
   private _waiting: Authorization | undefined;
-  /** The current request is being sent again after a reconnection (idempotent). */
+  /** The current request is being sent again after a reconnection (idempotent), or after a refusal for the rate. */
   private _resent: boolean | undefined;
+  /** How many times the service refused the current request for the rate. */
+  private _limited: number | undefined;
 
   constructor(
     ctx: OperationContext,
@@ -118,8 +120,9 @@ class WebSocketPublish extends Operation implements Unsubscribable, Turn {
       const ctx = this._ctx;
       // Refused for the rate: the frames reached the service closer together than they were sent
       // (a busy event loop, a retransmission). While paced, it goes again, first in line, once the
-      // window has passed; its timeout keeps running.
-      if (ctx.publishRateLimit && message.errors.some((e) => /^LimitExceeded/.test(e.errorType))) {
+      // window has passed, twice at most (a refusal for another quota is not the pace's to fix);
+      // its timeout keeps running.
+      if (ctx.publishRateLimit && message.errors.some((e) => /^LimitExceeded/.test(e.errorType)) && (this._limited = (this._limited ?? 0) + 1) < 3) {
         ctx._throttled();
         ctx.router._unregister(this._id, this);
         this._resent = true;
@@ -185,6 +188,7 @@ class WebSocketPublish extends Operation implements Unsubscribable, Turn {
     if (!batches!.length) this._batches = undefined;
     this._batch = batch;
     this._authRetried = this._resent = false;
+    this._limited = 0;
     this._arm(true);
     this._whenReady();
   }
