@@ -71,7 +71,8 @@ export interface EventsClientConfig extends HttpPublisherConfig {
    * connection, like the service's limit: later requests wait for their turn, in the order they
    * come to it, also through a reconnection (a new connection is counted afresh); one sent again
    * (an idempotent resend, a retry after Unauthorized, or one the service refused for the rate
-   * because the frames reached it closer together than they were sent: twice at most) goes first. A publish of
+   * because the frames reached it closer together than they were sent: twice at most) goes first
+   * once it is authorised again (at once with an API key). A publish of
    * more than 125 events, or a burst of publishes, is spread over several seconds instead of
    * refused with `LimitExceededError`. A request's `timeoutMs` runs while it waits: one still waiting when it
    * expires fails with `TimeoutError`, unsent. A whole number from 1 to 1000, or `false` for no
