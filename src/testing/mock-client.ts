@@ -1,8 +1,8 @@
-import { defer, map, NEVER, Observable, of, Subject, throwError, timeout } from 'rxjs';
+import { defer, filter, firstValueFrom, map, NEVER, Observable, of, race, Subject, throwError, timeout } from 'rxjs';
 import type { EventsClient } from '../client';
 import type { ConnectionState } from '../connection/state';
-import { ChannelNotSubscribedError, ConnectionClosedError, TimeoutError, ValidationError, type AppSyncEventsError } from '../errors';
-import { timeoutOption } from '../connection/retry';
+import { ChannelNotSubscribedError, ConnectionClosedError, PublishOutcomeUnknownError, TimeoutError, ValidationError, type AppSyncEventsError } from '../errors';
+import { numberOptions, timeoutOption } from '../connection/retry';
 import { preparePublish, type PublishResult } from '../operations/events';
 import type { PublishOptions } from '../operations/publish';
 import type { BroadcastErrorEvent, SubscribedEvent, SubscribeOptions } from '../operations/subscriptions';
@@ -34,9 +34,12 @@ export interface MockEventsClientOptions {
   readonly channels?: Readonly<Record<string, Observable<unknown>>>;
   /**
    * The result of a publish, given the publish's own options (`idempotent`, `auth`, `timeoutMs`)
-   * to assert on. A `timeoutMs` applies to the whole result here (the real client times each
-   * request of five events): no result within it fails the publish with `TimeoutError`.
-   * @default every event successful, synchronously
+   * to assert on. Its `timeoutMs` (else `requestTimeoutMs`) applies to the whole result here (the
+   * real client times each request of five events): no result within it fails the publish with
+   * `TimeoutError`. A publish still waiting for its result at `close()` fails with
+   * `PublishOutcomeUnknownError`, as one in flight does in the real client. The mock does not pace
+   * publishes like the real client's `publishRateLimit` (more than 125 events take it at least a
+   * second longer). @default every event successful, synchronously
    */
   readonly publish?: (channel: string, events: readonly unknown[], options: PublishOptions) => Observable<PublishResult>;
   /**
@@ -47,6 +50,8 @@ export interface MockEventsClientOptions {
    * @default one `connected` state (and `toJSON().status` is `connected` from the start)
    */
   readonly connectionState?: Observable<ConnectionState>;
+  /** The time a publish result may take without its own `timeoutMs`, like the client's option. @default 15000 */
+  readonly requestTimeoutMs?: number;
 }
 
 /**
@@ -96,10 +101,12 @@ export interface MockEventsClient extends EventsClient {
  * Like the real client, the local subscribers of a channel share one subscription, which the mock
  * confirms as soon as the first one subscribes: `subscribed$` emits then (once per shared
  * subscription), and each subscriber's `onSubscribed` is called then, or at once for a subscriber
- * that joins, always with `resubscribed: false` (the mock never reconnects). `close()` completes the
- * subscribers and every stream (`connectionState$` after a last `{ status: 'closed' }`); afterwards
- * the streams only complete, and `subscribe`/`publish` fail with `ConnectionClosedError` (after
- * the usual validation).
+ * that joins, always with `resubscribed: false` (the mock never reconnects). `connect()` resolves
+ * at the first `connected` state of `connectionState` and rejects with the error of a `closed` one.
+ * `close()` completes the subscribers and every stream (`connectionState$` after a last
+ * `{ status: 'closed' }`) and fails the publishes still waiting for their result; afterwards the
+ * streams only complete, and `subscribe`/`publish` fail with `ConnectionClosedError` (after the
+ * usual validation). `messages$` and `protocolErrors$` never emit: there are no frames.
  *
  * @example
  * ```ts
@@ -135,6 +142,7 @@ export function createMockEventsClient(options: MockEventsClientOptions = {}): M
     sources.set(check.channel.path, source);
   }
   const states = options.connectionState ?? of<ConnectionState>({ status: 'connected', connectionTimeoutMs: 300_000 });
+  const { requestTimeoutMs } = numberOptions(options, [['requestTimeoutMs', 15_000, 0, true]], 'createMockEventsClient: ', true) as { requestTimeoutMs: number };
 
   const connectionState$ = new Observable<ConnectionState>((subscriber) => {
     // The real client's state is a BehaviorSubject, completed by close(): a late subscriber gets
@@ -198,11 +206,16 @@ export function createMockEventsClient(options: MockEventsClientOptions = {}): M
       // The real client's validation and errors, in its order, before the client's state is looked
       // at (a bad channel, event or timeout fails as such even after close()).
       const prepared = preparePublish(channel, events);
-      const timeoutMs = timeoutOption(publishOptions?.timeoutMs, 0);
       if (isClosed) throw new ConnectionClosedError('publish');
+      const timeoutMs = timeoutOption(publishOptions?.timeoutMs, requestTimeoutMs);
       calls.push({ op: 'publish', channel: prepared.channel, events });
       const result = options.publish ? options.publish(prepared.channel, events, publishOptions ?? {}) : of({ successful: events.map((_, i) => i), failed: [] });
-      return timeoutMs ? result.pipe(timeout({ first: timeoutMs, with: () => throwError(() => new TimeoutError('publish', timeoutMs)) })) : result;
+      const closed = new PublishOutcomeUnknownError(prepared.channel, events.map((_, i) => i), new ConnectionClosedError('client'));
+      return race(
+        result.pipe(timeout({ first: timeoutMs, with: () => throwError(() => new TimeoutError('publish', timeoutMs)) })),
+        // close() before the result: its outcome is unknown, as for a request in flight in the real client.
+        closing$.pipe(map(() => { throw closed; })),
+      );
     });
 
   return {
@@ -218,9 +231,18 @@ export function createMockEventsClient(options: MockEventsClientOptions = {}): M
     broadcastErrors$: broadcastErrors$.asObservable(),
     connect: () => {
       calls.push({ op: 'connect' });
-      // The real connect() waits for the connection, which fails the wait of a closed client with
-      // ConnectionClosedError('client').
-      return isClosed ? Promise.reject(new ConnectionClosedError('client')) : Promise.resolve({ status: 'connected', connectionTimeoutMs: 300_000 });
+      // The real connect() waits for the connection: it resolves at `connected`, and fails with the
+      // error of a terminal failure, or with ConnectionClosedError('client') once closed.
+      if (isClosed) return Promise.reject(new ConnectionClosedError('client'));
+      return firstValueFrom(
+        connectionState$.pipe(
+          filter((state) => state.status === 'connected' || state.status === 'closed'),
+          map((state) => {
+            if (state.status === 'closed') throw state.error ?? new ConnectionClosedError('client');
+            return state;
+          }),
+        ),
+      );
     },
     subscribe: <T>(channel: string, subscribeOptions?: SubscribeOptions) => observe(channel, subscribeOptions) as Observable<T>,
     subscribeMessages: (channel: string, subscribeOptions?: SubscribeOptions) => {
