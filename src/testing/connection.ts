@@ -74,7 +74,9 @@ export class Connection {
 
     const config = hub.config;
     this.timers.interval(() => {
-      if (!this.hub.faults.keepAlivePaused && this.authorized !== false) this.send({ type: 'ka' });
+      // Not before the credentials are accepted: a refused connection only gets its connection_error
+      // (an async validator may take longer than one interval).
+      if (!this.hub.faults.keepAlivePaused && this.authorized === true) this.send({ type: 'ka' });
     }, config.keepAliveIntervalMs);
     if (config.maxConnectionAgeMs <= MAX_TIMER_MS) {
       this.timers.timeout(() => this.close(1000, 'Connection reached its maximum age'), config.maxConnectionAgeMs);
@@ -261,9 +263,10 @@ export class Connection {
     const error: MessageError = { errorType: violation.errorType, message: violation.message };
     // An operation we can correlate gets its own *_error (e.g. a subscribe without authorization,
     // §7.6); anything else gets a generic `error` frame, with the id when one was readable.
+    // The shape is checked before the id's format (docs/emulator.md): a missing `authorization`
+    // is refused as such, whatever the id looks like.
     if (id !== undefined && (type === 'subscribe' || type === 'publish' || type === 'unsubscribe')) {
-      const badId = checkOperationId(id);
-      reply({ type: `${type}_error`, id, errors: [badId ?? error] });
+      reply({ type: `${type}_error`, id, errors: [error] });
       return;
     }
     this.send(id === undefined ? { type: 'error', errors: [error] } : { type: 'error', id, errors: [error] });
