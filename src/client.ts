@@ -69,15 +69,16 @@ export interface EventsClientConfig extends HttpPublisherConfig {
   /**
    * WebSocket publish requests (of at most five events) the client sends per second at most on one
    * connection, like the service's limit: later requests wait for their turn, in the order they
-   * come to it, also through a reconnection (a new connection is counted afresh); one sent again
-   * (an idempotent resend, a retry after Unauthorized, or one the service refused for the rate
-   * because the frames reached it closer together than they were sent: twice at most) goes first
-   * once it is authorised again (at once with an API key). A publish of
-   * more than 125 events, or a burst of publishes, is spread over several seconds instead of
-   * refused with `LimitExceededError`. A request's `timeoutMs` runs while it waits: one still waiting when it
-   * expires fails with `TimeoutError`, unsent. A whole number from 1 to 1000, or `false` for no
-   * pacing (a server without the limit: the emulator with `publishRateLimit: false`). Publish in
-   * bulk with `createHttpPublisher`. @default 25
+   * come to it, also through a reconnection (a new connection is counted afresh). One sent again
+   * goes first once it is authorised again (at once with an API key): an idempotent resend, a retry
+   * after Unauthorized, or one the service refused for the rate because the frames reached it
+   * closer together than they were sent (twice at most; then it fails with that `ServerError`).
+   * A publish of more than 125 events, or a burst of publishes, is spread over several seconds
+   * instead of refused (a `ServerError` whose `errorType` is `LimitExceededError`). A request's
+   * `timeoutMs` runs while it waits: one still waiting when it expires fails with `TimeoutError`,
+   * unsent. A number from 1 to 1000 (rounded down to whole requests), or `false` for no pacing (a
+   * server without the limit: the emulator with `publishRateLimit: false`). Publish in bulk with
+   * `createHttpPublisher`. @default 25
    */
   readonly publishRateLimit?: number | false;
 }
@@ -155,7 +156,7 @@ export function createEventsClient(config: EventsClientConfig): EventsClient {
   // What the connection and the operations need, in one object (each reads its own fields).
   const options = {
     ...commonSettings<{ connectTimeoutMs: number; keepAliveTimeoutMs?: number; lingerMs: number }, EventsClientConfig>(config, 'createEventsClient', DURATIONS),
-    retry: config.retry !== false && resolveRetryOptions(config.retry),
+    retry: config.retry !== false && resolveRetryOptions(config.retry || undefined),
     // Whole requests, 1 to 1,000 (a window holds that many send times; `false` stays as given).
     publishRateLimit: config.publishRateLimit !== false && Math.floor(numberOptions(config, [['publishRateLimit', MAX_WS_PUBLISH_PER_SECOND, 1, false, 1000]]).publishRateLimit!),
     router: new Router(),

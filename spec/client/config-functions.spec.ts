@@ -52,6 +52,7 @@ describe('null means absent for an optional function or headers option, as for t
     ['retry.shouldRetry: null', { retry: { shouldRetry: null } }],
     ['headers: null', { headers: null }],
     ['requestTimeoutMs: null', { requestTimeoutMs: null }],
+    ['retry: null', { retry: null }],
   ])('createEventsClient accepts %s', (_name, extra) => {
     expect(() => createEventsClient({ ...base, ...extra } as unknown as EventsClientConfig).close()).not.toThrow();
   });
