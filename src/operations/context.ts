@@ -56,7 +56,7 @@ export class OperationContext {
   readonly publishRateLimit?: number | false;
   /** Publish requests waiting for their turn, in order (see {@link _mayGo}). */
   private readonly _turns = new Set<Turn>();
-  /** Requests sent once already (an idempotent resend, a retry after Unauthorized): before `_turns`, in order. */
+  /** Requests sent once already (an idempotent resend, a retry after Unauthorized or a refusal for the rate): before `_turns`, in order. */
   private readonly _again: Turn[] = [];
   /** When the first of the line may go. */
   private _turnTimer: Subscription | undefined;
@@ -143,10 +143,11 @@ export class OperationContext {
   /**
    * May a WebSocket publish request be sent now on `session`? Yes (and it is counted as sent) when
    * none waits and fewer than `publishRateLimit` were sent on this connection in the last
-   * {@link PACING_WINDOW_MS}; otherwise `turn` waits in line (`again`: a request sent once already,
-   * an idempotent resend or a retry after Unauthorized, goes before those never sent), and
-   * `_turn(session)` is called when it may be sent. The line moves only while there is an acknowledged session, so a request keeps
-   * its place through a reconnection; each connection is counted afresh.
+   * {@link PACING_WINDOW_MS}; otherwise `turn` waits in line, and `_turn(session)` is called when
+   * it may be sent. `again`: a request sent once already (an idempotent resend, a retry after
+   * Unauthorized or after a refusal for the rate) goes before those never sent. The line moves
+   * only while there is an acknowledged session, so a request keeps its place through a
+   * reconnection; each connection is counted afresh.
    */
   _mayGo(turn: Turn, session: Session, again?: boolean): boolean {
     if (!this.publishRateLimit) return true;
