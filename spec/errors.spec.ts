@@ -10,6 +10,7 @@ import {
   isAuthorizationFailure,
   KeepAliveTimeoutError,
   MarshalError,
+  PartialPublishError,
   PublishOutcomeUnknownError,
   scrubSecrets,
   ServerError,
@@ -35,6 +36,7 @@ describe('error classes: stable name and code', () => {
     ['ConnectionClosedError', () => new ConnectionClosedError('client'), 'ConnectionClosedError', 'CONNECTION_CLOSED'],
     ['KeepAliveTimeoutError', () => new KeepAliveTimeoutError(300000), 'KeepAliveTimeoutError', 'KEEP_ALIVE_TIMEOUT'],
     ['PublishOutcomeUnknownError', () => new PublishOutcomeUnknownError('/default/a', [0]), 'PublishOutcomeUnknownError', 'PUBLISH_OUTCOME_UNKNOWN'],
+    ['PartialPublishError', () => new PartialPublishError('/default/a', { successful: [0], failed: [] }, new TimeoutError('publish', 5)), 'PartialPublishError', 'PUBLISH_PARTIAL'],
   ])('%s', (_label, make, name, code) => {
     const e = make();
     expect(e.name).toBe(name);
@@ -61,6 +63,7 @@ describe('error classes: stable name and code', () => {
       ConnectionClosed: 'CONNECTION_CLOSED',
       KeepAliveTimeout: 'KEEP_ALIVE_TIMEOUT',
       PublishOutcomeUnknown: 'PUBLISH_OUTCOME_UNKNOWN',
+      PartialPublish: 'PUBLISH_PARTIAL',
     });
   });
 

@@ -17,6 +17,7 @@
  *
  * No error message ever contains a credential: server texts pass through {@link scrubSecrets}.
  */
+import type { PublishResult } from './operations/events';
 import type { MessageError } from './protocol/messages';
 
 const BRAND = Symbol.for('appsync-events-rx.error');
@@ -44,6 +45,7 @@ export const ErrorCode = {
   ConnectionClosed: 'CONNECTION_CLOSED',
   KeepAliveTimeout: 'KEEP_ALIVE_TIMEOUT',
   PublishOutcomeUnknown: 'PUBLISH_OUTCOME_UNKNOWN',
+  PartialPublish: 'PUBLISH_PARTIAL',
 } as const;
 /** Union of {@link ErrorCode} values. @example `const c: ErrorCode = 'TIMEOUT';` */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -400,6 +402,34 @@ export class PublishOutcomeUnknownError extends AppSyncEventsError {
     super(ErrorCode.PublishOutcomeUnknown, `publish to ${channel}: outcome unknown (${AppSyncEventsError.is(cause, ErrorCode.UnsupportedMessageFormat) ? 'malformed reply' : 'connection lost'})`, {
       cause,
     });
+  }
+}
+
+/**
+ * A publish of more than five events (sent as several requests, one after the other) failed after
+ * some of its requests were answered. `result` is what those did, by index in the caller's array;
+ * `cause` is why the rest failed: the error a publish of five events would have failed with (its
+ * events, and those of the requests not sent, are in neither list of `result`; with a
+ * {@link PublishOutcomeUnknownError} cause, its `indices` are the events whose outcome is unknown).
+ * Retry the events that are not in `result.successful`.
+ *
+ * @example
+ * ```ts
+ * import { PartialPublishError } from 'appsync-events-rx';
+ * const events = Array.from({ length: 12 }, (_, i) => ({ i }));
+ * client.publish('/default/a', events).subscribe({
+ *   error: (e) => { if (e instanceof PartialPublishError) console.warn('published', e.result.successful, 'then', e.cause); },
+ * });
+ * ```
+ */
+export class PartialPublishError extends AppSyncEventsError {
+  declare readonly cause: AppSyncEventsError;
+  constructor(
+    readonly channel: string,
+    readonly result: PublishResult,
+    cause: AppSyncEventsError,
+  ) {
+    super(ErrorCode.PartialPublish, `publish to ${channel}: ${result.successful.length} events published, then ${cause.message}`, { cause });
   }
 }
 

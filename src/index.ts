@@ -16,7 +16,7 @@ export type { ResolvedEndpoints } from './protocol/endpoints';
 export {
   ErrorCode, AppSyncEventsError, ValidationError, ChannelNotSubscribedError, TimeoutError, ServerError, UnauthorizedError,
   UnsupportedMessageFormatError, MarshalError, IdExistsError, ConnectionError, ConnectionClosedError, KeepAliveTimeoutError,
-  PublishOutcomeUnknownError, isAuthorizationFailure,
+  PublishOutcomeUnknownError, PartialPublishError, isAuthorizationFailure,
 } from './errors';
 export type { OperationKind } from './errors';
 export type { AuthProvider, AuthRequest, AuthRequestKind } from './auth/types';

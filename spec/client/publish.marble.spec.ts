@@ -12,6 +12,7 @@ import type { AuthProvider } from '../../src/auth/types';
 import type { Authorization } from '../../src/protocol/messages';
 import {
   MarshalError,
+  PartialPublishError,
   PublishOutcomeUnknownError,
   ServerError,
   TimeoutError,
@@ -89,18 +90,22 @@ describe('publish frame and result', () => {
     ]);
   });
 
-  it('publish_error fails the publish with a ServerError carrying errors[]; later batches are not sent', () => {
+  it('publish_error fails the publish with a ServerError carrying errors[]; later batches are not sent (after an answered request: a PartialPublishError with its result)', () => {
     const errors = [{ errorType: 'BadRequestException', message: 'handler refused' }];
     const h = scheduler.run(({ expectObservable }) => {
       const h = createMarbleHarness(scheduler);
-      expectObservable(h.client.publish('/default/a', [1, 2, 3, 4, 5, 6, 7])).toBe('30ms #', undefined, anError(ServerError, { operation: 'publish', errors }));
+      expectObservable(h.client.publish('/default/b', [1])).toBe('40ms #', undefined, anError(ServerError, { operation: 'publish', errors }));
+      expectObservable(h.client.publish('/default/a', [1, 2, 3, 4, 5, 6, 7])).toBe('30ms #', undefined,
+        anError(PartialPublishError, { channel: '/default/a', result: { successful: [0, 1, 2, 3, 4], failed: [] }, cause: anError(ServerError, { operation: 'publish', errors }) }),
+      );
       h.at(10, () => h.accept(0));
-      h.at(20, () => h.socket(0).receive(ok('id1', [0, 1, 2, 3, 4])));
-      h.at(30, () => h.socket(0).receive({ type: 'publish_error', id: 'id2', errors }));
+      h.at(20, () => h.socket(0).receive(ok('id2', [0, 1, 2, 3, 4])));
+      h.at(30, () => h.socket(0).receive({ type: 'publish_error', id: 'id3', errors }));
+      h.at(40, () => h.socket(0).receive({ type: 'publish_error', id: 'id1', errors }));
       h.at(100, () => h.client.close());
       return h;
     });
-    expect(h.socket(0).sent).toEqual([init, publishFrame('id1', '/default/a', ['1', '2', '3', '4', '5']), publishFrame('id2', '/default/a', ['6', '7'])]);
+    expect(h.socket(0).sent).toEqual([init, publishFrame('id1', '/default/b', ['1']), publishFrame('id2', '/default/a', ['1', '2', '3', '4', '5']), publishFrame('id3', '/default/a', ['6', '7'])]);
   });
 
   it('retries an Unauthorized publish_error once with fresh auth', () => {
@@ -200,7 +205,9 @@ describe('publish timeouts', () => {
   it('uses requestTimeoutMs per request of five, each timed from its own start', () => {
     scheduler.run(({ expectObservable }) => {
       const h = createMarbleHarness(scheduler, { requestTimeoutMs: 1000 });
-      expectObservable(h.client.publish('/default/a', [1, 2, 3, 4, 5, 6])).toBe('1900ms #', undefined, anError(TimeoutError, { operation: 'publish', timeoutMs: 1000 }));
+      expectObservable(h.client.publish('/default/a', [1, 2, 3, 4, 5, 6])).toBe('1900ms #', undefined,
+        anError(PartialPublishError, { result: { successful: [0, 1, 2, 3, 4], failed: [] }, cause: anError(TimeoutError, { operation: 'publish', timeoutMs: 1000 }) }),
+      );
       h.at(10, () => h.accept(0));
       h.at(900, () => h.socket(0).receive(ok('id1', [0, 1, 2, 3, 4]))); // second request starts at 900
       h.at(2000, () => h.client.close());
@@ -273,10 +280,12 @@ describe('publish and the connection', () => {
     ]);
   });
 
-  it('fails with PublishOutcomeUnknownError (the indices of the request on the wire) when the socket drops before the reply', () => {
+  it('fails with PublishOutcomeUnknownError (the indices of the request on the wire) when the socket drops before the reply, as the cause of a PartialPublishError after an answered request', () => {
     const h = scheduler.run(({ expectObservable }) => {
       const h = createMarbleHarness(scheduler, { retry: { random: () => 0.5 } });
-      expectObservable(h.client.publish('/default/a', [1, 2, 3, 4, 5, 6, 7])).toBe('30ms #', undefined, anError(PublishOutcomeUnknownError, { channel: '/default/a', indices: [5, 6] }));
+      expectObservable(h.client.publish('/default/a', [1, 2, 3, 4, 5, 6, 7])).toBe('30ms #', undefined,
+        anError(PartialPublishError, { result: { successful: [0, 1, 2, 3, 4], failed: [] }, cause: anError(PublishOutcomeUnknownError, { channel: '/default/a', indices: [5, 6] }) }),
+      );
       h.at(10, () => h.accept(0));
       h.at(20, () => h.socket(0).receive(ok('id1', [0, 1, 2, 3, 4])));
       h.at(30, () => h.socket(0).serverClose(1006));

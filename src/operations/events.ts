@@ -1,5 +1,5 @@
 import type { Subscriber } from 'rxjs';
-import { MarshalError, ValidationError, type AppSyncEventsError } from '../errors';
+import { MarshalError, PartialPublishError, ValidationError, type AppSyncEventsError } from '../errors';
 import { requireChannel } from '../protocol/channel';
 import { MAX_EVENTS_PER_PUBLISH } from '../protocol/limits';
 import { checkEventSize } from '../protocol/validate';
@@ -187,11 +187,28 @@ export function coversEvents(successful: readonly { index: number }[], failed: r
  * ```
  */
 export function completeWith(subscriber: Subscriber<PublishResult>, result: MergedResult): void {
-  // Sorted in place and emitted as it is: the merged result is the publish's own.
+  subscriber.next(sorted(result));
+  subscriber.complete();
+}
+
+/**
+ * Fails a publish with `error`; when some of its requests were answered already (`result`), with a
+ * {@link PartialPublishError} that carries their results.
+ *
+ * @example
+ * ```ts
+ * failWith(subscriber, '/default/a', new TimeoutError('publish', 15000), { successful: [0, 1, 2, 3, 4], failed: [] });
+ * ```
+ */
+export function failWith(subscriber: Subscriber<PublishResult>, channel: string, error: AppSyncEventsError, result: MergedResult | undefined): void {
+  subscriber.error(result ? new PartialPublishError(channel, sorted(result), error) : error);
+}
+
+/** Both lists sorted by caller index (whatever the server's order), in place: the merged result is the publish's own. */
+function sorted(result: MergedResult): MergedResult {
   result.successful.sort((a, b) => a - b);
   result.failed.sort((a, b) => a.index - b.index);
-  subscriber.next(result);
-  subscriber.complete();
+  return result;
 }
 
 /**
@@ -215,10 +232,10 @@ export type BatchSender = (
  *
  * @example
  * ```ts
- * return new Observable<PublishResult>((subscriber) => sendBatches(prepared.batches, send, subscriber));
+ * return new Observable<PublishResult>((subscriber) => sendBatches(prepared.channel, prepared.batches, send, subscriber));
  * ```
  */
-export function sendBatches(batches: readonly EventBatch[], send: BatchSender, subscriber: Subscriber<PublishResult>): () => void {
+export function sendBatches(channel: string, batches: readonly EventBatch[], send: BatchSender, subscriber: Subscriber<PublishResult>): () => void {
   const result: MergedResult = { successful: [], failed: [] };
   let cancel: (() => void) | undefined;
   const run = (k: number): void => {
@@ -231,7 +248,7 @@ export function sendBatches(batches: readonly EventBatch[], send: BatchSender, s
           addResults(result, batch.offset, successful, failed);
           run(k + 1);
         },
-        (error) => subscriber.error(error),
+        (error) => failWith(subscriber, channel, error, k ? result : undefined),
       );
   };
   run(0);

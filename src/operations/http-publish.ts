@@ -110,7 +110,7 @@ export function publishOverHttp(ctx: HttpContext, channel: string, events: reado
       return undefined;
     }
     const path = prepared.channel;
-    return sendBatches(prepared.batches, (batch, onResult, onError) => postBatch(ctx, path, batch, options, timeoutMs, onResult, onError), subscriber);
+    return sendBatches(prepared.channel, prepared.batches, (batch, onResult, onError) => postBatch(ctx, path, batch, options, timeoutMs, onResult, onError), subscriber);
   });
 }
 

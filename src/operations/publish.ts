@@ -5,7 +5,7 @@ import { ConnectionClosedError, PublishOutcomeUnknownError, TimeoutError, Unsupp
 import type { Session } from '../connection/connection';
 import type { Authorization, ReceiveMessage } from '../protocol/messages';
 import { Operation, type OperationContext, type Turn } from './context';
-import { addResults, completeWith, coversEvents, preparePublish, type EventBatch, type MergedResult, type PreparedPublish, type PublishResult } from './events';
+import { addResults, completeWith, coversEvents, failWith, preparePublish, type EventBatch, type MergedResult, type PreparedPublish, type PublishResult } from './events';
 
 /**
  * Options of `publish` (and, as `HttpPublishOptions`, of the HTTP publisher's `publish`).
@@ -198,6 +198,6 @@ class WebSocketPublish extends Operation implements Unsubscribable, Turn {
    * an error after the end is ignored.
    */
   _close(error: AppSyncEventsError): void {
-    this._subscriber.error(error);
+    failWith(this._subscriber, this._channel, error, this._result);
   }
 }
