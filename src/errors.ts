@@ -424,12 +424,15 @@ export class PublishOutcomeUnknownError extends AppSyncEventsError {
  */
 export class PartialPublishError extends AppSyncEventsError {
   declare readonly cause: AppSyncEventsError;
+  readonly result: PublishResult;
   constructor(
     readonly channel: string,
-    readonly result: PublishResult,
+    result: PublishResult,
     cause: AppSyncEventsError,
   ) {
-    super(ErrorCode.PartialPublish, `publish to ${channel}: ${result.successful.length} events published, then ${cause.message}`, { cause });
+    super(ErrorCode.PartialPublish, `publish to ${channel} failed partway (events published: ${result.successful.length}): ${cause.message}`, { cause });
+    // A copy, with the service's reasons scrubbed (a handler may quote a credential): it is in `toJSON()`.
+    this.result = { successful: [...result.successful], failed: result.failed.map((f) => (f.message ? { ...f, message: scrubSecrets(f.message) } : f)) };
   }
 }
 

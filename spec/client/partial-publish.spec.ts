@@ -40,7 +40,7 @@ it('a failure after an answered request: PartialPublishError with the results so
   });
   expect(partial.cause).toBeInstanceOf(ServerError);
   expect(partial.cause).toMatchObject({ status: 400, errors: [{ errorType: 'BadRequestException', message: 'refused' }] });
-  expect(partial.message).toBe('publish to /default/a: 5 events published, then http-publish failed: BadRequestException: refused');
+  expect(partial.message).toBe('publish to /default/a failed partway (events published: 5): http-publish failed: BadRequestException: refused');
   expect(bodies).toHaveLength(2);
 });
 
@@ -49,4 +49,21 @@ it('a failure of the first request is the plain error, as for a publish of five 
   const error = await firstValueFrom(createHttpPublisher(config(fetch)).publish('/default/a', events)).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(ServerError);
   expect(error).not.toBeInstanceOf(PartialPublishError);
+});
+
+it('scrubs the reasons the service gave for refused events, as every error does: JSON.stringify(error) holds no credential', async () => {
+  const key = 'da2-abcdefghijklmnopqrstuvwxyz';
+  let calls = 0;
+  const fetch: FetchLike = async () => {
+    calls++;
+    const body =
+      calls === 1
+        ? { successful: [0, 1, 2, 3].map((index) => ({ identifier: `e${index}`, index })), failed: [{ identifier: 'e4', index: 4, code: 'X', message: `refused x-api-key: ${key}` }] }
+        : { errors: [{ errorType: 'BadRequestException', message: 'refused' }] };
+    return { status: calls === 1 ? 200 : 400, text: async () => JSON.stringify(body) };
+  };
+  const error = (await firstValueFrom(createHttpPublisher(config(fetch)).publish('/default/a', events)).catch((e: unknown) => e)) as PartialPublishError;
+  expect(error).toBeInstanceOf(PartialPublishError);
+  expect(error.result.failed).toEqual([{ index: 4, identifier: 'e4', code: 'X', message: 'refused x-api-key: [redacted]' }]);
+  expect(JSON.stringify(error)).not.toContain(key);
 });

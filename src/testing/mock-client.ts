@@ -37,7 +37,10 @@ export interface MockEventsClientOptions {
    * to assert on. Its `timeoutMs` (else `requestTimeoutMs`) applies to the whole result here (the
    * real client times each request of five events): no result within it fails the publish with
    * `TimeoutError`. A publish still waiting for its result at `close()` fails with
-   * `PublishOutcomeUnknownError`, as one in flight does in the real client. The mock does not pace
+   * `PublishOutcomeUnknownError`, as one in flight does in the real client (which, for a publish
+   * of more than five events failing after an answered request, fails with a
+   * `PartialPublishError` instead: return `throwError(() => new PartialPublishError(…))` here to
+   * test that path; the mock never makes one). The mock does not pace
    * publishes like the real client's `publishRateLimit` (more than 125 events take it at least a
    * second longer). @default every event successful, synchronously
    */
