@@ -18,17 +18,7 @@ describe.each(['0', '0.0', '0x0', '0x00000000', '0.0x0'])('--host %s (the resolv
 
   it('counts as a wildcard: canonicalised to 0.0.0.0, with the network-exposure note', () => {
     expect(isWildcardAddress(host)).toBe(true);
-    const cmd = parseServeArgs(['--host', host]);
-    if (cmd.kind !== 'serve') throw new Error('not a serve command');
-    expect(cmd.options.host).toBe('0.0.0.0');
-    const banner = formatServeBanner({
-      httpEndpoint: 'http://127.0.0.1:8080/event',
-      realtimeEndpoint: 'ws://127.0.0.1:8080/event/realtime',
-      apiKeys: ['da2-x'],
-      namespaces: ['default'],
-      bindHost: cmd.options.host,
-    });
-    expect(banner).toContain('anyone on your network');
+    expect(served(host)).toEqual({ host: '0.0.0.0', exposed: true });
   });
 });
 
@@ -39,3 +29,21 @@ it.each(['127.0.0.1', '0.0.0.1', 'localhost', '::1', '10.0.0.0', 'example.com', 
 it.each(['', '::', '::0', '0:0:0:0:0:0:0:0'])('%j is a wildcard', (host) => {
   expect(isWildcardAddress(host)).toBe(true);
 });
+
+it.each(['::0', '0:0:0:0:0:0:0:0'])('--host %s is canonicalised to :: and gets the network-exposure note', (host) => {
+  expect(served(host)).toEqual({ host: '::', exposed: true });
+});
+
+/** What `serve --host <host>` binds, and whether its banner warns that the network can reach it. */
+function served(host: string): { host: string; exposed: boolean } {
+  const cmd = parseServeArgs(['--host', host]);
+  if (cmd.kind !== 'serve') throw new Error('not a serve command');
+  const banner = formatServeBanner({
+    httpEndpoint: 'http://127.0.0.1:8080/event',
+    realtimeEndpoint: 'ws://127.0.0.1:8080/event/realtime',
+    apiKeys: ['da2-x'],
+    namespaces: ['default'],
+    bindHost: cmd.options.host,
+  });
+  return { host: cmd.options.host, exposed: banner.includes('anyone on your network') };
+}

@@ -161,7 +161,10 @@ export class OperationContext {
   /** A request left the line (teardown, timeout, close, failure). */
   _leave(turn: Turn): void {
     const again = this._again;
-    if (!this._turns.delete(turn) && again.includes(turn)) again.splice(again.indexOf(turn), 1);
+    if (!this._turns.delete(turn)) {
+      const i = again.indexOf(turn);
+      if (i >= 0) again.splice(i, 1);
+    }
     if (!this._turns.size && !again.length) this._turnTimer = stopTimer(this._turnTimer);
   }
 
@@ -401,9 +404,14 @@ export abstract class Operation implements RouteHandler, TimeoutHandler {
     const error = serverError(this._kind, errors);
     if (error instanceof UnauthorizedError && !this._authRetried) {
       this._authRetried = true;
-      this._ctx.router._unregister(this._id, this);
-      this._whenReady();
+      this._sendAgain();
     } else this._close(error);
+  }
+
+  /** Sends the current request again (nothing was done with it), with fresh authorization and a new id. */
+  _sendAgain(): void {
+    this._ctx.router._unregister(this._id, this);
+    this._whenReady();
   }
 
   /** Starts the deadline of the current request afresh (`on`), or stops it. */

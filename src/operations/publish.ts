@@ -3,7 +3,7 @@ import { Observable } from '../rx';
 import type { AuthProvider } from '../auth/types';
 import { ConnectionClosedError, PublishOutcomeUnknownError, TimeoutError, UnsupportedMessageFormatError, excerpt, type AppSyncEventsError } from '../errors';
 import type { Session } from '../connection/connection';
-import type { Authorization, ReceiveMessage } from '../protocol/messages';
+import type { Authorization, MessageError, ReceiveMessage } from '../protocol/messages';
 import { Operation, type OperationContext, type Turn } from './context';
 import { addResults, completeWith, coversEvents, failWith, preparePublish, type EventBatch, type MergedResult, type PreparedPublish, type PublishResult } from './events';
 
@@ -72,7 +72,7 @@ class WebSocketPublish extends Operation implements Unsubscribable, Turn {
   /** The current request is being sent again after a reconnection (idempotent), or after a refusal for the rate. */
   private _resent: boolean | undefined;
   /** How many times the service refused the current request for the rate. */
-  private _limited: number | undefined;
+  private _limited = 0;
 
   constructor(
     ctx: OperationContext,
@@ -116,19 +116,22 @@ class WebSocketPublish extends Operation implements Unsubscribable, Turn {
       this._next();
     }
     // publish_error, or error: the request was refused (before anything was published).
-    else if ('errors' in message) {
-      const ctx = this._ctx;
-      // Refused for the rate: the frames reached the service closer together than they were sent
-      // (a busy event loop, a retransmission). While paced, it goes again, first in line, once the
-      // window has passed, twice at most (a refusal for another quota is not the pace's to fix);
-      // its timeout keeps running.
-      if (ctx.publishRateLimit && message.errors.some((e) => /^LimitExceeded/.test(e.errorType)) && (this._limited = (this._limited ?? 0) + 1) < 3) {
-        ctx._throttled();
-        ctx.router._unregister(this._id, this);
-        this._resent = true;
-        this._whenReady();
-      } else this._refused(message.errors);
-    }
+    else if ('errors' in message) this._refused(message.errors);
+  }
+
+  /**
+   * Refused for the rate: the frames reached the service closer together than they were sent (a
+   * busy event loop, a retransmission). While paced, the request goes again, first in line, once
+   * the window has passed, twice at most (a refusal for another quota is not the pace's to fix);
+   * its timeout keeps running. Any other refusal as for every operation.
+   */
+  override _refused(errors: readonly MessageError[]): void {
+    const ctx = this._ctx;
+    if (ctx.publishRateLimit && errors.some((e) => /^LimitExceeded/.test(e.errorType)) && ++this._limited < 3) {
+      ctx._throttled();
+      this._resent = true;
+      this._sendAgain();
+    } else super._refused(errors);
   }
 
   _onLost(error: AppSyncEventsError, willRetry: boolean): void {

@@ -9,7 +9,7 @@ import { MAX_CHANNEL_SEGMENTS, MAX_SEGMENT_LENGTH } from './limits';
  * ```ts
  * import { parseChannel } from 'appsync-events-rx/protocol';
  * const r = parseChannel('default/chat/');
- * if (r.ok) console.log(r.channel.path, r.channel.namespace); // '/default/chat' 'default'
+ * const namespace = r.ok ? r.channel.namespace : undefined; // 'default' (path '/default/chat')
  * ```
  */
 export interface ChannelPath {
@@ -30,7 +30,7 @@ export interface ChannelPath {
  * ```ts
  * import { parseChannel } from 'appsync-events-rx/protocol';
  * const r = parseChannel('/default/a_b');
- * if (!r.ok) console.log(r.reason);
+ * const why = r.ok ? undefined : r.reason;
  * ```
  */
 export type ChannelCheck = { readonly ok: true; readonly channel: ChannelPath } | { readonly ok: false; readonly reason: string };

@@ -21,7 +21,7 @@ type Json = Record<string, unknown>;
  * import { UnsupportedMessageFormatError } from 'appsync-events-rx';
  * import { decodeReceiveMessage } from 'appsync-events-rx/protocol';
  * const m = decodeReceiveMessage('{"type":"ka"}');
- * if (!(m instanceof UnsupportedMessageFormatError)) console.log(m.type); // 'ka'
+ * const type = m instanceof UnsupportedMessageFormatError ? undefined : m.type; // 'ka'
  * ```
  */
 export function decodeReceiveMessage(frame: unknown): ReceiveMessage | UnsupportedMessageFormatError {
@@ -114,7 +114,7 @@ const RECEIVE_SHAPES: Readonly<Record<string, Shape>> = {
  * ```ts
  * import { decodeSendMessage } from 'appsync-events-rx/testing';
  * const r = decodeSendMessage('{"type":"unsubscribe","id":"a"}');
- * if (r.ok) console.log(r.message.type);
+ * const type = r.ok ? r.message.type : r.violation.errorType; // 'unsubscribe'
  * ```
  */
 export type SendMessageDecodeResult =

@@ -8,7 +8,7 @@ import { MAX_EVENTS_PER_PUBLISH, MAX_EVENT_BYTES, OPERATION_ID_PATTERN } from '.
  * ```ts
  * import { checkOperationId } from 'appsync-events-rx/protocol';
  * const v = checkOperationId('has space');
- * if (v) console.log(v.errorType, v.message);
+ * const refusal = v && `${v.errorType}: ${v.message}`;
  * ```
  */
 export interface ProtocolViolation {
