@@ -77,7 +77,7 @@ it('a resubscription whose provider fails is tried again after a backoff delay, 
 
 it('gives up after maxAttempts failures in a row, with the last error', () => {
   scheduler.run(() => {
-    const { h, mode, out, reported, subscribes } = setup('throw', { retry: { random: () => 0.5, maxAttempts: 2 } });
+    const { h, out, reported, subscribes } = setup('throw', { retry: { random: () => 0.5, maxAttempts: 2 } });
     // Failures at 120 (then 100 ms), 220 (then 200 ms) and 420: the third ends it.
     h.at(500, () => {
       expect(reported.map((r) => r.at)).toEqual([120, 220]);
@@ -117,7 +117,7 @@ it('follows shouldRetry: a veto ends the subscription with the error at once', (
       seen.push(e);
       return !(e instanceof ValidationError);
     };
-    const { h, mode, out, reported } = setup('throw', { retry: { random: () => 0.5, shouldRetry } });
+    const { h, out, reported } = setup('throw', { retry: { random: () => 0.5, shouldRetry } });
     h.at(200, () => {
       expect(out).toEqual([{ at: 120, error: providerFailed }]);
       expect(seen.at(-1)).toBe((out[0] as { error: unknown }).error);
@@ -129,7 +129,7 @@ it('follows shouldRetry: a veto ends the subscription with the error at once', (
 
 it('is not retried when the provider answers with no token (a configuration error)', () => {
   scheduler.run(() => {
-    const { h, mode, out, reported } = setup('empty');
+    const { h, out, reported } = setup('empty');
     h.at(200, () => {
       expect(out).toEqual([{ at: 120, error: anError(ValidationError, { reason: 'INVALID_CONFIG' }) }]);
       expect(reported).toEqual([]);
@@ -195,7 +195,7 @@ it('the last subscriber leaving during the delay cancels it: nothing is sent, th
 
 it('close() during the delay completes the subscribers and leaves no timer', () => {
   scheduler.run(() => {
-    const { h, mode, out } = setup('throw');
+    const { h, out } = setup('throw');
     h.at(150, () => h.client.close());
     h.at(1_000, () => expect(out).toEqual([{ at: 150, complete: true }]));
   });

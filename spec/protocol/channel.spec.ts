@@ -1,5 +1,4 @@
 import { channelMatches, parseChannel, requireChannel, type ChannelPath } from '../../src/protocol/channel';
-import { ValidationError } from '../../src/errors';
 import { MAX_CHANNEL_SEGMENTS, MAX_SEGMENT_LENGTH } from '../../src/protocol/limits';
 
 const seg50 = 'a'.repeat(MAX_SEGMENT_LENGTH);

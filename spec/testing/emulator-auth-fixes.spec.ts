@@ -10,7 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { build, stop as stopEsbuild } from 'esbuild';
 import { NODE_BUNDLE, killChildren } from '../helpers/node-bundle';
 import { firstValueFrom, from, type ObservableInput } from 'rxjs';

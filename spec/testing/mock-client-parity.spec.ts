@@ -5,11 +5,11 @@
  * does not pace publishes, emits no frames on messages$, and completes a channel's subscribers in
  * the order they subscribed.
  */
-import { from, NEVER, type Observable } from 'rxjs';
+import { from, NEVER } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { ConnectionError, type ConnectionState, type EventsClient, type PublishResult } from '../../src';
 import { createMockEventsClient, type MockEventsClientOptions } from '../../src/testing';
-import { createMarbleHarness, FakeWebSocket, type MarbleHarness } from '../helpers/fake-socket';
+import { createMarbleHarness, FakeWebSocket } from '../helpers/fake-socket';
 
 const newScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
@@ -24,22 +24,6 @@ function recorder(log: unknown[], s: TestScheduler, name: string) {
     next: (value: unknown) => log.push([s.now(), name, value]),
     error: (error: unknown) => log.push([s.now(), name, 'error', ...describeError(error)]),
     complete: () => log.push([s.now(), name, 'complete']),
-  };
-}
-
-/** Answers every publish frame on the open socket `delay` ms after it was sent (all events successful). */
-function autoReplyPublishes(h: MarbleHarness, delay: number): void {
-  const socket = h.socket(0);
-  const send = socket.send.bind(socket);
-  socket.send = (data: string): void => {
-    send(data);
-    const frame = JSON.parse(data) as { type: string; id: string; events?: string[] };
-    if (frame.type !== 'publish') return;
-    h.scheduler.schedule(() => {
-      if (socket.readyState === FakeWebSocket.OPEN) {
-        socket.receive({ type: 'publish_success', id: frame.id, successful: frame.events!.map((_, index) => ({ identifier: `e${index}`, index })), failed: [] });
-      }
-    }, delay);
   };
 }
 
